@@ -1,0 +1,119 @@
+"""Writing the built site: into a fresh folder beside ``output/``, swapped in when complete.
+
+* A build renders every page in memory first; only then is anything written.
+* Files go to ``.<output>.tmp-*`` beside the output folder; when all are written,
+  the old folder is renamed aside and the new one renamed into place, so the
+  output folder is always a complete build. A failure removes the temporary
+  folder and leaves the old output untouched.
+* A marker file says the folder is ours: a non-empty folder without it is never
+  replaced. Output folders that hold or are the site's own sources are refused.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from .config import SiteConfig
+from .problems import UserError
+
+MARKER = ".site-builder"
+MARKER_TEXT = "This folder is written by site-builder; it is replaced on every build.\n"
+
+
+def check_output_dir(config: SiteConfig) -> Path:
+    """The resolved output folder, or UserError when it would clobber the site's sources."""
+    out = config.output_path
+    root = config.root.resolve()
+    protected = {
+        "the site folder": root,
+        "content/": config.content_dir.resolve(),
+        "seeds/": config.seeds_dir.resolve(),
+        "themes/": config.themes_dir.resolve(),
+        "templates/": config.templates_dir.resolve(),
+        "static/": config.static_dir.resolve(),
+    }
+    for name, folder in protected.items():
+        if out == folder or out in folder.parents:
+            raise UserError(f"output_dir {config.output_dir!r} is {name} or a folder holding it: "
+                            "refusing to replace it; choose a folder such as output")
+        if name != "the site folder" and folder in out.parents:
+            raise UserError(f"output_dir {config.output_dir!r} is inside {name}: choose a folder such as output")
+    if out.exists() and not out.is_dir():
+        raise UserError(f"output_dir {config.output_dir!r} exists and is not a folder")
+    if out.is_dir() and any(out.iterdir()) and not (out / MARKER).is_file():
+        raise UserError(f"{out} is not empty and was not made by site-builder: move it away or choose "
+                        "another output_dir, so that none of its files are lost")
+    return out
+
+
+def recover(out: Path) -> None:
+    """Finish or undo a swap that a killed build left half done, and drop stale temp folders."""
+    parent = out.parent
+    if not parent.is_dir():
+        return
+    old = sorted(parent.glob(f".{out.name}.old-*"))
+    if not out.exists() and old:
+        os.replace(old[-1], out)
+        old = old[:-1]
+    for leftover in [*old, *parent.glob(f".{out.name}.tmp-*")]:
+        shutil.rmtree(leftover, ignore_errors=True)
+
+
+def _safe_target(base: Path, url: str) -> Path:
+    parts = url.split("/")
+    if url.startswith("/") or any(p in ("", ".", "..") or "\\" in p or "\x00" in p for p in parts):
+        raise UserError(f"refusing to write {url!r}: not a plain path inside the output folder")
+    return base.joinpath(*parts)
+
+
+def write_site(out: Path, files: dict[str, bytes], static_dirs: list[Path]) -> None:
+    """Write ``files`` (output URL -> bytes) and the static folders as the new ``out``."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    recover(out)
+    tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.tmp-"))
+    try:
+        for static in static_dirs:
+            _copy_static(static, tmp)
+        for url in sorted(files):
+            target = _safe_target(tmp, url)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(files[url])
+        (tmp / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
+        os.chmod(tmp, 0o755)
+        _swap(tmp, out)
+    except OSError as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise UserError(f"cannot write the site to {out}: {exc.strerror or exc}"
+                        f"{' (' + exc.filename + ')' if getattr(exc, 'filename', None) else ''}; "
+                        "the previous output is untouched") from None
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def _copy_static(src: Path, dest_root: Path) -> None:
+    base = src.resolve()
+    for path in sorted(src.rglob("*")):
+        if path.is_symlink() and base not in path.resolve().parents:
+            continue  # never copy files from outside the theme or site
+        if path.is_file():
+            target = dest_root / "static" / path.relative_to(src)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, target)
+
+
+def _swap(new: Path, out: Path) -> None:
+    if not out.exists():
+        os.replace(new, out)
+        return
+    old = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.old-"))
+    os.rmdir(old)
+    os.replace(out, old)
+    try:
+        os.replace(new, out)
+    except OSError:
+        os.replace(old, out)
+        raise
+    shutil.rmtree(old, ignore_errors=True)

@@ -1,0 +1,128 @@
+"""Themes and rendering: one Jinja environment, one lookup order, autoescape on.
+
+Template lookup: the site's ``templates/`` -> the chosen theme -> ``default``.
+An override can extend the file it replaces through a prefix:
+``{% extends "theme/paper.html" %}`` (the chosen theme) or
+``{% extends "default/paper.html" %}``.
+"""
+from __future__ import annotations
+
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from .config import SiteConfig
+from .plan import Page
+from .problems import Problem, UserError, error
+from .site import Site, relative_root
+
+PACKAGE_THEMES = Path(__file__).resolve().parent.parent / "themes"
+
+
+def theme_dirs(config: SiteConfig) -> list[Path]:
+    """Theme folders from highest to lowest priority: chosen theme, then default.
+
+    A theme is looked up in the site's ``themes/`` first, then in the themes
+    shipped with site-builder.
+    """
+    def find(name: str) -> Path | None:
+        for base in (config.themes_dir, PACKAGE_THEMES):
+            candidate = base / name
+            if (candidate / "templates").is_dir():
+                return candidate
+        return None
+
+    chosen = find(config.theme)
+    if chosen is None:
+        raise UserError(f"{config.config_path.name}: theme {config.theme!r} not found in "
+                        f"{config.themes_dir} or the themes shipped with site-builder")
+    default = find("default")
+    dirs = [chosen]
+    if default is not None and default.resolve() != chosen.resolve():
+        dirs.append(default)
+    return dirs
+
+
+def make_environment(config: SiteConfig) -> jinja2.Environment:
+    themes = theme_dirs(config)
+    searchable = []
+    if config.templates_dir.is_dir():
+        searchable.append(config.templates_dir)
+    searchable.extend(t / "templates" for t in themes)
+    prefixes = {"theme": jinja2.FileSystemLoader(str(themes[0] / "templates"))}
+    prefixes["default"] = jinja2.FileSystemLoader(str(themes[-1] / "templates"))
+    loader = jinja2.ChoiceLoader([
+        jinja2.FileSystemLoader([str(p) for p in searchable]),
+        jinja2.PrefixLoader(prefixes),
+    ])
+    env = jinja2.Environment(
+        loader=loader,
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    return env
+
+
+def static_dirs(config: SiteConfig) -> list[Path]:
+    """Static folders from lowest to highest priority (later ones overwrite)."""
+    dirs = [t / "static" for t in reversed(theme_dirs(config))]
+    dirs.append(config.static_dir)
+    return [d for d in dirs if d.is_dir()]
+
+
+@dataclass(frozen=True)
+class SiteInfo:
+    """What every template sees as ``site``."""
+
+    title: str
+    description: str
+    owner: str | None
+    url: str | None
+    language: str
+    paper_count: int
+    tag_count: int
+
+
+def site_info(site: Site) -> SiteInfo:
+    c = site.config
+    return SiteInfo(c.title, c.description, c.owner, c.url, c.language, len(site.papers), len(site.tags))
+
+
+def render_page(env: jinja2.Environment, page: Page, info: SiteInfo) -> str:
+    template = env.get_template(page.template)
+    context: dict[str, Any] = dict(page.context)
+    context.update(site=info, root=relative_root(page.url), page_url=page.url)
+    return template.render(context)
+
+
+def template_problem(exc: BaseException, config: SiteConfig, page: Page) -> Problem:
+    """``template:line: message`` for an error raised while rendering a page."""
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        return error(_template_label(exc.filename or exc.name, config), exc.lineno,
+                     f"{exc.message} (while rendering {page.url})")
+    if isinstance(exc, jinja2.TemplateNotFound):
+        return error(page.template, None, f"template not found: {exc.name} (while rendering {page.url})")
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.endswith((".html", ".xml", ".txt", ".js"))]
+    if frames:
+        frame = frames[-1]
+        return error(_template_label(frame.filename, config), frame.lineno,
+                     f"{type(exc).__name__}: {exc} (while rendering {page.url})")
+    return error(page.template, None, f"{type(exc).__name__}: {exc} (while rendering {page.url})")
+
+
+def _template_label(filename: str | None, config: SiteConfig) -> str:
+    if not filename:
+        return "template"
+    path = Path(filename)
+    for base in (config.root, PACKAGE_THEMES.parent):
+        try:
+            return path.resolve().relative_to(base.resolve()).as_posix()
+        except ValueError:
+            continue
+    return str(path)

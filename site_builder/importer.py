@@ -16,6 +16,7 @@ Files are written atomically and only when their bytes change.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import hashlib
 import json
 import re
@@ -186,19 +187,29 @@ def _match(entries: list[listing_mod.Entry], label: str, state: dict[str, dict[s
                 used.add(slug)
                 matched[i] = (slug, True)
                 break
-    # 2. a retitled entry: same date and first author as an unclaimed record of this listing
+    # 2. a retitled entry: an unclaimed record of this listing that agrees on two of
+    #    date, first author, abstract and a similar title
     for i, entry in enumerate(entries):
         if i in matched:
             continue
+        wanted = entry_fields(entry)
+        best, best_score = None, 1
         for slug in sorted(state):
             info = state[slug]
+            if slug in used or info.get("source") != label:
+                continue
             fields = info.get("fields", {})
-            if (slug not in used and info.get("source") == label
-                    and fields.get("date") == entry.date.isoformat()
-                    and (fields.get("authors") or [None])[0] == entry.authors[0]):
-                used.add(slug)
-                matched[i] = (slug, True)
-                break
+            score = sum((
+                fields.get("date") == wanted["date"],
+                (fields.get("authors") or [None])[0] == entry.authors[0],
+                fields.get("abstract") == fingerprint("abstract", wanted["abstract"]),
+                difflib.SequenceMatcher(None, info.get("key", ""), title_key(entry.title)).ratio() >= 0.8,
+            ))
+            if score > best_score:
+                best, best_score = slug, score
+        if best is not None:
+            used.add(best)
+            matched[i] = (best, True)
     # 3. new entries get a new slug (or adopt a hand-made record with the same title)
     taken = set(state) | {p.stem for p in papers_dir.glob("*.md")}
     result = []

@@ -35,7 +35,7 @@ HEADER_RE = re.compile(
     r"\s*(?P<code>Code)?"
 )
 # Looks like an attempt at a header (short, starts with two capitals): reported as a broken header.
-HEADERISH_RE = re.compile(r"[A-Z]{2}\S")
+HEADERISH_RE = re.compile(r"[A-Z]{2}(\S|$)")
 AFFILIATION_SEP_RE = re.compile(r"\s+\u00b7\s+")
 ET_AL_RE = re.compile(r",?\s+et\s+al\.?$")
 NO_SPLIT_BEFORE = " \t-'\u2019"

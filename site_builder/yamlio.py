@@ -92,7 +92,16 @@ def _construct_mapping(loader: Loader, node: yaml.MappingNode, deep: bool = Fals
     return loader.construct_mapping(node, deep=deep)
 
 
+def _construct_timestamp(loader: Loader, node: yaml.ScalarNode) -> Any:
+    """A date, or the text as written when it is no real date (2024-13-45)."""
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except ValueError:
+        return loader.construct_scalar(node)
+
+
 Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
 
 
 class YamlError(Exception):
@@ -112,7 +121,7 @@ def load(text: str) -> Any:
         line = mark.line + 1 if mark is not None else None
         what = " ".join(part for part in (exc.context, exc.problem) if part)
         raise YamlError(line, f"invalid YAML: {what}") from None
-    except yaml.YAMLError as exc:
+    except (yaml.YAMLError, ValueError, TypeError, RecursionError) as exc:
         raise YamlError(None, f"invalid YAML: {exc}") from None
 
 

@@ -1,0 +1,32 @@
+# site-builder: `make build` then `make test`. Everything runs from a local virtualenv.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: build test serve check clean bench help
+
+help:
+	@echo "make build   set up .venv, import seeds/, build output/"
+	@echo "make test    run the test suite"
+	@echo "make serve   live preview on http://127.0.0.1:8000/"
+	@echo "make check   validate every record"
+	@echo "make clean   remove output/ and caches"
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $(STAMP)
+
+build: $(STAMP)
+	$(BIN)/site-builder import
+	$(BIN)/site-builder build
+
+check: $(STAMP)
+	$(BIN)/site-builder check
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+clean:
+	rm -rf output .output.tmp-* .output.old-* .pytest_cache .hypothesis .cache

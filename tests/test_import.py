@@ -1,0 +1,182 @@
+"""Import: records written once, hand edits never overwritten, nothing deleted."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from conftest import SMALL_LISTING, snapshot
+
+PAPERS = Path("content") / "papers"
+
+
+def test_creates_records_with_fixed_key_order(small_site, run):
+    result = run(small_site, "import")
+    assert result.code == 0, result.err
+    files = sorted(p.name for p in (small_site / PAPERS).glob("*.md"))
+    assert files == ["private-learning-at-scale.md", "seeing-things.md", "sparse-models-are-fast-a-study.md"]
+    text = (small_site / PAPERS / "sparse-models-are-fast-a-study.md").read_text()
+    assert text == (
+        "---\n"
+        'title: "Sparse Models Are Fast: A Study"\n'
+        "authors:\n  - Ada Lovelace\n  - Alan Turing\n"
+        "et_al: true\n"
+        "date: 2024-03-09\n"
+        "category: LG\n"
+        "affiliation: cambridge\n"
+        "tags: []\n"
+        "links:\n  code: https://github.com/ada/sparse_models\n"
+        "---\n\n"
+        "We show $\\varepsilon \\le 1$ and release code at https://github.com/ada/sparse_models.\n"
+    )
+
+
+def test_second_import_changes_no_byte(small_site, run):
+    run(small_site, "import")
+    before = snapshot(small_site)
+    mtimes = {p: p.stat().st_mtime_ns for p in (small_site / "content").rglob("*")}
+    result = run(small_site, "import")
+    assert result.out == "imported 3 entries: 0 created, 0 updated, 3 unchanged, 0 kept-edited, 0 rejected\n"
+    assert snapshot(small_site) == before
+    assert {p: p.stat().st_mtime_ns for p in (small_site / "content").rglob("*")} == mtimes
+
+
+def test_listing_change_updates_an_untouched_record(small_site, run):
+    run(small_site, "import")
+    listing = small_site / "seeds" / "papers.txt"
+    listing.write_text(SMALL_LISTING.replace("Grace Hopper, Ada Lovelace", "Grace Hopper, Ada Lovelace, Alan Turing"))
+    result = run(small_site, "import")
+    assert "1 updated, 2 unchanged" in result.out
+    text = (small_site / PAPERS / "private-learning-at-scale.md").read_text()
+    assert "  - Alan Turing\n" in text
+
+
+def test_hand_edit_survives_reimport_with_changed_listing(small_site, run):
+    run(small_site, "import")
+    record = small_site / PAPERS / "seeing-things.md"
+    edited = record.read_text().replace("title: Seeing Things", "title: Seeing Things Clearly") \
+        .replace("tags: []", "tags:\n  - vision") + "\nA paragraph I added.\n"
+    record.write_text(edited)
+    listing = small_site / "seeds" / "papers.txt"
+    # The listing changes the title too, and the date, and the abstract.
+    listing.write_text(SMALL_LISTING.replace("Seeing ThingsAlan Turing", "Seeing Things BetterAlan Turing")
+                       .replace("CVJan 5, 2023", "CVJan 6, 2023"))
+    result = run(small_site, "import")
+    assert result.code == 0
+    assert "1 kept-edited" in result.out
+    text = record.read_text()
+    assert "title: Seeing Things Clearly\n" in text  # the user's title wins
+    assert "  - vision\n" in text  # user-owned tags untouched
+    assert "A paragraph I added." in text  # the user's body wins
+    assert "date: 2023-01-06\n" in text  # a field only the listing changed is updated
+    assert ("content/papers/seeing-things.md: warning: kept your edit of 'title'; "
+            'seeds/papers.txt:7 now says "Seeing Things Better"') in result.err
+    # and the next import, with nothing new, changes nothing and says the same edit is kept
+    before = snapshot(small_site)
+    again = run(small_site, "import")
+    assert "0 updated" in again.out and "1 kept-edited" in again.out
+    assert snapshot(small_site) == before
+
+
+def test_edit_with_comments_is_never_rewritten(small_site, run):
+    run(small_site, "import")
+    record = small_site / PAPERS / "seeing-things.md"
+    text = record.read_text().replace("tags: []", "# my note\ntags: []")
+    record.write_text(text)
+    (small_site / "seeds" / "papers.txt").write_text(SMALL_LISTING.replace("CVJan 5, 2023", "CVJan 6, 2023"))
+    result = run(small_site, "import")
+    assert record.read_text() == text
+    assert "has comments, so it was not rewritten" in result.err
+
+
+def test_removed_entry_is_kept_and_reported(small_site, run):
+    run(small_site, "import")
+    listing = small_site / "seeds" / "papers.txt"
+    listing.write_text(SMALL_LISTING.split("CVJan 5, 2023")[0])
+    result = run(small_site, "import")
+    assert (small_site / PAPERS / "seeing-things.md").exists()
+    assert "content/papers/seeing-things.md: warning: no longer in seeds/papers.txt: kept" in result.err
+    assert result.out == "imported 2 entries: 0 created, 0 updated, 2 unchanged, 0 kept-edited, 0 rejected\n"
+
+
+def test_malformed_entries_reported_with_line_while_the_rest_import(small_site, run):
+    bad = SMALL_LISTING.replace("CRJun 12, 2022", "CRJune 12 2022").replace("Seeing ThingsAlan Turing", "seeing things")
+    (small_site / "seeds" / "papers.txt").write_text(bad)
+    result = run(small_site, "import")
+    assert result.code == 0
+    assert "seeds/papers.txt:4: cannot read the entry header 'CRJune 12 2022'" in result.err
+    assert "seeds/papers.txt:8: cannot tell where the title ends" in result.err
+    assert result.out == "imported 3 entries: 1 created, 0 updated, 0 unchanged, 0 kept-edited, 2 rejected\n"
+    assert [p.name for p in (small_site / PAPERS).glob("*.md")] == ["sparse-models-are-fast-a-study.md"]
+
+
+def test_strict_imports_nothing_on_error(small_site, run):
+    (small_site / "seeds" / "papers.txt").write_text(SMALL_LISTING.replace("Seeing ThingsAlan Turing", "seeing things"))
+    result = run(small_site, "import", "--strict")
+    assert result.code == 1
+    assert list((small_site / PAPERS).glob("*.md")) == []
+    assert "rejected" in result.out
+
+
+def test_retitled_entry_updates_the_same_record(small_site, run):
+    run(small_site, "import")
+    (small_site / "seeds" / "papers.txt").write_text(SMALL_LISTING.replace("Seeing ThingsAlan", "Seeing Thing sAlan"))
+    run(small_site, "import")
+    # same date and first author: the record is updated, not duplicated
+    assert (small_site / PAPERS / "seeing-things.md").read_text().startswith("---\ntitle: Seeing Thing s\n")
+    assert len(list((small_site / PAPERS).glob("*.md"))) == 3
+
+
+def test_slug_collision_gets_a_suffix_and_stays_stable(small_site, run):
+    listing = SMALL_LISTING + "LGFeb 1, 2021\nSeeing Things!Marie Curie\nAnother one.\n"
+    (small_site / "seeds" / "papers.txt").write_text(listing)
+    result = run(small_site, "import")
+    assert "seeds/papers.txt:10: warning: the same title as the entry at line 7" in result.err
+    assert (small_site / PAPERS / "seeing-things-2.md").read_text().count("Marie Curie") == 1
+    before = snapshot(small_site)
+    run(small_site, "import")
+    assert snapshot(small_site) == before
+
+
+def test_deleted_state_treats_differences_as_edits(small_site, run):
+    run(small_site, "import")
+    record = small_site / PAPERS / "seeing-things.md"
+    record.write_text(record.read_text().replace("Seeing Things", "My Own Title"))
+    (small_site / "content" / ".import-state.json").unlink()
+    result = run(small_site, "import")
+    # "My Own Title" no longer matches by title, so a new record is made beside it; the edit is untouched.
+    assert "My Own Title" in record.read_text()
+    assert (small_site / PAPERS / "seeing-things-2.md").exists()
+    # the two untouched records are adopted as they are
+    assert result.out == "imported 3 entries: 1 created, 0 updated, 2 unchanged, 0 kept-edited, 0 rejected\n"
+
+
+def test_counts_add_up_to_entries_read(small_site, run):
+    run(small_site, "import")
+    record = small_site / PAPERS / "seeing-things.md"
+    record.write_text(record.read_text().replace("Seeing Things", "Edited"))
+    listing = SMALL_LISTING.replace("Grace Hopper, Ada Lovelace", "Grace Hopper") \
+        + "LGFeb 1, 2021\nNew PaperMarie Curie\nNew.\nXX\nbroken\nentry\n"
+    (small_site / "seeds" / "papers.txt").write_text(listing)
+    result = run(small_site, "import")
+    assert result.out == "imported 5 entries: 1 created, 1 updated, 1 unchanged, 1 kept-edited, 1 rejected\n"
+
+
+def test_records_are_written_atomically(small_site, run, monkeypatch):
+    run(small_site, "import")
+    leftovers = [p for p in (small_site / "content").rglob("*") if p.name.endswith(".tmp")]
+    assert leftovers == []
+    # a failure in the middle of writing leaves the old file whole
+    record = small_site / PAPERS / "seeing-things.md"
+    original = record.read_bytes()
+    (small_site / "seeds" / "papers.txt").write_text(SMALL_LISTING.replace("CVJan 5, 2023", "CVJan 6, 2023"))
+
+    def failing_fsync(fd):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", failing_fsync)
+    try:
+        run(small_site, "import")
+    except OSError:
+        pass
+    assert record.read_bytes() == original
+    assert [p for p in (small_site / "content").rglob("*") if p.name.endswith(".tmp")] == []

@@ -20,6 +20,7 @@ import re
 from dataclasses import dataclass
 
 import markdown as markdown_lib
+import nh3
 from latex2mathml.converter import convert as latex_to_mathml
 
 from .urls import find_urls, is_safe_link
@@ -120,8 +121,18 @@ def _render_inline_tex(text: str, stash: _Stash, macros: dict[str, str], warning
         url, label = match.group(1), match.group(2)
         return link(url, stash.put(html.escape(url)) if label is None else label)
 
-    text = re.sub(r"\\href\{([^{}]*)\}(?:\{([^{}]*)\})?", href, text)
-    text = re.sub(r"\\url\{([^{}]*)\}", lambda m: link(m.group(1), stash.put(html.escape(m.group(1)))), text)
+    def styled(match: re.Match) -> str:
+        tag = _STYLE_MACROS[match.group(1)]
+        return stash.put(f"<{tag}>") + match.group(2) + stash.put(f"</{tag}>")
+
+    # Innermost first, until nothing changes: \href{u}{the \emph{site}} and \emph{\href{u}{x}} both work.
+    for _ in range(8):
+        before = text
+        text = re.sub(r"\\(emph|textit|textbf|texttt)\{([^{}]*)\}", styled, text)
+        text = re.sub(r"\\href\{([^{}]*)\}(?:\{([^{}]*)\})?", href, text)
+        text = re.sub(r"\\url\{([^{}]*)\}", lambda m: link(m.group(1), stash.put(html.escape(m.group(1)))), text)
+        if text == before:
+            break
 
     # Bare URLs (the ones inside \href were stashed already).
     pieces = []
@@ -133,12 +144,9 @@ def _render_inline_tex(text: str, stash: _Stash, macros: dict[str, str], warning
     pieces.append(text[last:])
     text = "".join(pieces)
 
-    def style(match: re.Match) -> str:
-        tag = _STYLE_MACROS[match.group(1)]
-        return stash.put(f"<{tag}>") + match.group(2) + stash.put(f"</{tag}>")
-
-    for _ in range(3):  # nested \emph{\textbf{x}}
-        text = re.sub(r"\\(emph|textit|textbf|texttt)\{([^{}]*)\}", style, text)
+    # TeX dashes (URLs are stashed already; a markdown rule is a line of its own and stays)
+    text = re.sub(r"(?<=[^\s-])---(?=[^-])|(?<= )---(?= )", "\u2014", text)
+    text = re.sub(r"(?<=[^\s-])--(?=[^-])|(?<= )--(?= )", "\u2013", text)
 
     # TeX quotes
     text = re.sub(r"``(.+?)''", "\u201c\\1\u201d", text)
@@ -198,7 +206,25 @@ def render_markup(source: str, macros: dict[str, str] | None = None,
     text = html.escape(text, quote=False)
     converter.reset()
     rendered = converter.convert(text)
-    return RenderedText(stash.restore(rendered), tuple(dict.fromkeys(warnings)))
+    return RenderedText(sanitize(stash.restore(rendered)), tuple(dict.fromkeys(warnings)))
+
+
+_MATHML_TAGS = frozenset("""math mrow mi mo mn ms mtext mspace msub msup msubsup mfrac msqrt mroot mstyle
+    mover munder munderover mtable mtr mtd menclose mpadded mphantom merror semantics annotation""".split())
+_ALLOWED_TAGS = frozenset({"p", "br", "em", "strong", "code", "pre", "a", "ul", "ol", "li", "blockquote",
+                           "h3", "h4", "h5", "h6", "hr", "sub", "sup", "del"}) | _MATHML_TAGS
+_MATHML_ATTRIBUTES = {"display", "mathvariant", "stretchy", "fence", "separator", "lspace", "rspace", "width",
+                      "height", "depth", "notation", "columnalign", "rowspacing", "columnspacing", "accent",
+                      "accentunder", "movablelimits", "minsize", "maxsize", "symmetric", "largeop", "linethickness"}
+_ALLOWED_ATTRIBUTES = {tag: set(_MATHML_ATTRIBUTES) for tag in _MATHML_TAGS}
+_ALLOWED_ATTRIBUTES["math"] = _MATHML_ATTRIBUTES | {"xmlns"}
+_ALLOWED_ATTRIBUTES["a"] = {"href", "title"}
+
+
+def sanitize(fragment: str) -> str:
+    """The last line of defence: only known tags and attributes, only http(s)/mailto links."""
+    return nh3.clean(fragment, tags=set(_ALLOWED_TAGS), attributes=_ALLOWED_ATTRIBUTES,
+                     url_schemes={"http", "https", "mailto"}, link_rel=None, strip_comments=True)
 
 
 _TAG_RE = re.compile(r"<[^>]*>")
@@ -212,4 +238,4 @@ def plain_text(fragment: str) -> str:
 
 
 def _mathml_text(mathml: str) -> str:
-    return html.unescape(_TAG_RE.sub("", mathml))
+    return _TAG_RE.sub("", mathml)

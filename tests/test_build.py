@@ -1,0 +1,263 @@
+"""The builder: the pages of the real site, links that resolve, deterministic and atomic output."""
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import snapshot
+from crawl import broken_links_on_disk, crawl_http, serve
+
+
+@pytest.fixture
+def built_seed(seed_site, run):
+    assert run(seed_site, "import").code == 0
+    result = run(seed_site, "build")
+    assert result.code == 0, result.err
+    assert result.err == ""  # no warnings: \algoname is mapped in site.yaml, every category is known
+    return seed_site
+
+
+def read(site: Path, url: str) -> str:
+    return (site / "output" / url).read_text(encoding="utf-8")
+
+
+def titles_in(html: str) -> list[str]:
+    return re.findall(r'<h[23] class="paper-title"><a href="[^"]+">([^<]+)</a>', html)
+
+
+def test_seed_site_has_index_33_papers_and_tag_pages(built_seed):
+    out = built_seed / "output"
+    assert (out / "index.html").is_file()
+    assert len(list((out / "papers").glob("*/index.html"))) == 33
+    tag_pages = sorted(p.parent.name for p in (out / "tags").glob("*/index.html"))
+    assert tag_pages == ["ai", "berkeley", "cl", "cr", "cv", "deepmind", "lg", "princeton"]
+    assert (out / "tags" / "index.html").is_file()
+    assert (out / "static" / "style.css").is_file()
+
+
+def test_index_lists_every_paper_newest_first_grouped_by_year(built_seed):
+    html = read(built_seed, "index.html")
+    titles = titles_in(html)
+    assert len(titles) == 33
+    assert titles[0] == "From Refusal Tokens to Refusal Control: Discovering and Steering Category-Specific Refusal Directions"
+    assert titles[-1] == "FetchSGD: Communication-Efficient Federated Learning with Sketching"
+    years = re.findall(r'<h2 id="h(\d{4})">', html)
+    assert years == ["2026", "2025", "2024", "2023", "2022", "2021", "2020"]
+    dates = re.findall(r'<time datetime="([\d-]+)">', html)
+    assert dates == sorted(dates, reverse=True)
+
+
+def test_index_entry_shows_authors_owner_category_links_tags_and_abstract(built_seed):
+    html = read(built_seed, "index.html")
+    item = html[html.index("Lottery Ticket Adaptation"):]
+    item = item[: item.index("</li>\n", item.index("</details>"))]
+    assert '<strong class="owner">Ashwinee Panda</strong>, Berivan Isik, Xiangyu Qi <span class="et-al">et al.</span>' in item
+    assert "Computation and Language" in item
+    assert '<a class="link" href="https://github.com/kiddyboots216/lottery-ticket-adaptation" rel="noopener">code</a>' in item
+    assert '<a class="tag" href="tags/cl/index.html">CL</a>' in item
+    assert "<details class=\"abstract\">" in item and "<summary>Abstract</summary>" in item
+    assert html.count('<strong class="owner">Ashwinee Panda</strong>') == 15  # her papers in the seed
+
+
+def test_paper_page_has_everything_in_its_record(built_seed):
+    html = read(built_seed, "papers/lottery-ticket-adaptation-mitigating-destructive/index.html")
+    assert "<h1>Lottery Ticket Adaptation: Mitigating Destructive Interference in LLMs</h1>" in html
+    assert '<link rel="stylesheet" href="../../static/style.css">' in html
+    assert '<time datetime="2024-06-24">June 24, 2024</time>' in html
+    assert "Computation and Language</span> (CL)" in html
+    assert '<a class="tag" href="../../tags/cl/index.html">CL</a>' in html
+    assert "@misc{panda2024lottery," in html
+    assert "  author = {Ashwinee Panda and Berivan Isik and Xiangyu Qi and others}," in html
+    assert '<a rel="prev" href="../../papers/' in html and '<a rel="next" href="../../papers/' in html
+
+
+def test_abstract_math_links_and_macros_on_paper_pages(built_seed):
+    dp_zo = read(built_seed, "papers/private-fine-tuning-of-large-language-models-with-zeroth/index.html")
+    assert '<mo stretchy="false">(</mo><mi>ε</mi><mo>,</mo><mi>δ</mi><mo stretchy="false">)</mo>' in dp_zo
+    frit = read(built_seed, "papers/frit-using-causal-importance-to-improve-chain-of-thought/index.html")
+    assert '<a href="https://github.com/Anut-py/frit">https://github.com/Anut-py/frit</a>.' in frit
+    sparsefed = read(built_seed, "papers/sparsefed-mitigating-model-poisoning-attacks-in-federated/index.html")
+    assert "we introduce SparseFed, a novel defense" in sparsefed
+    assert "code released" in sparsefed  # Code in the header, no URL in the abstract
+    em = read(built_seed, "papers/emergent-misalignment-via-in-context-learning-narrow-in/index.html")
+    assert "\u201cpersona\u201d" in em
+
+
+def test_prev_next_chain_covers_every_paper_in_index_order(built_seed):
+    index_titles = titles_in(read(built_seed, "index.html"))
+    first = re.search(r'<h3 class="paper-title"><a href="([^"]+)">', read(built_seed, "index.html")).group(1)
+    url, seen = first, []
+    while url:
+        html = read(built_seed, url)
+        seen.append(re.search(r"<h1>([^<]+)</h1>", html).group(1))
+        nxt = re.search(r'<a rel="next" href="\.\./\.\./([^"]+)">', html)
+        url = nxt.group(1) if nxt else None
+    assert seen == index_titles
+
+
+def test_tag_pages_and_tag_index(built_seed):
+    lg = read(built_seed, "tags/lg/index.html")
+    assert "<h1>LG <span class=\"tag-desc\">Machine Learning</span></h1>" in lg
+    assert len(titles_in(lg)) == 17
+    assert '<p class="count">17 papers</p>' in lg
+    princeton = read(built_seed, "tags/princeton/index.html")
+    assert sorted(titles_in(princeton)) == [
+        "A New Linear Scaling Rule for Private Adaptive Hyperparameter Optimization",
+        "Differentially Private Image Classification by Learning Priors from Random Processes"]
+    index = read(built_seed, "tags/index.html")
+    assert re.search(r'<a class="tag" href="\.\./tags/lg/index.html">LG</a> <span class="tag-desc">Machine Learning'
+                     r'</span> <span class="tag-count">17</span>', index)
+
+
+def test_user_tags_and_keys_reach_the_pages(built_seed, run):
+    record = built_seed / "content" / "papers" / "fetchsgd-communication-efficient-federated-learning-with.md"
+    record.write_text(record.read_text().replace("tags: []", "tags:\n  - federated learning\n  - LG")
+                      .replace("links: {}", "links:\n  pdf: https://arxiv.org/pdf/2007.07682\nvenue: ICML 2020"))
+    assert run(built_seed, "build").code == 0
+    page = read(built_seed, "papers/fetchsgd-communication-efficient-federated-learning-with/index.html")
+    assert '<a class="tag" href="../../tags/federated-learning/index.html">federated learning</a>' in page
+    assert page.count('href="../../tags/lg/index.html"') == 1  # LG is its category too: one tag
+    assert '<a class="link" href="https://arxiv.org/pdf/2007.07682" rel="noopener">pdf</a>' in page
+    assert "<dt>venue</dt><dd>ICML 2020</dd>" in page
+    assert "FetchSGD" in read(built_seed, "tags/federated-learning/index.html")
+
+
+def test_all_internal_links_resolve_from_disk(built_seed):
+    assert broken_links_on_disk(built_seed / "output") == []
+
+
+@pytest.mark.parametrize("prefix", ["/", "/repo/"])
+def test_all_internal_links_resolve_over_http(built_seed, prefix):
+    with serve(built_seed / "output", prefix) as base:
+        visited, failures = crawl_http(base)
+    assert failures == []
+    assert len(visited) >= 1 + 33 + 1 + 8 + 1  # pages and the stylesheet
+
+
+def test_builds_are_deterministic(built_seed, run, tmp_path):
+    first = snapshot(built_seed / "output")
+    copy = tmp_path / "copy"
+    shutil.copytree(built_seed, copy, ignore=shutil.ignore_patterns("output"))
+    assert run(copy, "build").code == 0
+    assert snapshot(copy / "output") == first
+    assert run(built_seed, "build").code == 0
+    assert snapshot(built_seed / "output") == first
+
+
+def test_failed_build_leaves_the_previous_output(built_seed, run):
+    before = snapshot(built_seed / "output")
+    record = built_seed / "content" / "papers" / "fetchsgd-communication-efficient-federated-learning-with.md"
+    record.write_text(record.read_text().replace("date: 2020-07-15", "date: someday"))
+    other = built_seed / "content" / "papers" / "seeing.md"
+    other.write_text("---\ntitle: [broken\n---\n")
+    result = run(built_seed, "build")
+    assert result.code == 1
+    assert "content/papers/fetchsgd-communication-efficient-federated-learning-with.md:8: date must be written" in result.err
+    assert "content/papers/seeing.md:3: invalid YAML" in result.err
+    assert "Traceback" not in result.err
+    assert snapshot(built_seed / "output") == before
+    assert [p.name for p in built_seed.iterdir() if p.name.startswith(".output")] == []
+
+
+def test_template_error_names_template_and_line_and_keeps_output(built_seed, run):
+    before = snapshot(built_seed / "output")
+    templates = built_seed / "templates"
+    templates.mkdir()
+    (templates / "tag.html").write_text('{% extends "theme/tag.html" %}\n{% block main %}\n{{ tag.no_such_field }}\n{% endblock %}\n')
+    result = run(built_seed, "build")
+    assert result.code == 1
+    assert re.search(r"templates/tag\.html:3: UndefinedError: .*no_such_field", result.err), result.err
+    assert result.err.count("templates/tag.html:3:") == 1
+    assert snapshot(built_seed / "output") == before
+    (templates / "tag.html").write_text('{% extends "theme/tag.html" %}\n{% block main %}\n{% if %}\n{% endblock %}\n')
+    result = run(built_seed, "build")
+    assert "templates/tag.html:3:" in result.err and result.code == 1
+
+
+def test_site_template_overrides_and_extends_the_theme(built_seed, run):
+    templates = built_seed / "templates"
+    templates.mkdir()
+    (templates / "paper.html").write_text(
+        '{% extends "theme/paper.html" %}\n{% block title %}[{{ paper.title }}]{% endblock %}\n')
+    assert run(built_seed, "build").code == 0
+    page = read(built_seed, "papers/fetchsgd-communication-efficient-federated-learning-with/index.html")
+    assert "<title>[FetchSGD: Communication-Efficient Federated Learning with Sketching]</title>" in page
+    assert "@misc{rothchild2020fetchsgd," in page  # the rest of the theme's page is still there
+
+
+def test_unknown_category_is_shown_as_is_with_a_warning(small_site, run):
+    listing = small_site / "seeds" / "papers.txt"
+    listing.write_text(listing.read_text().replace("CVJan 5, 2023", "ZZJan 5, 2023"))
+    run(small_site, "import")
+    result = run(small_site, "build")
+    assert result.code == 0
+    assert "content/papers/seeing-things.md: warning: unknown arXiv category 'ZZ': shown as is" in result.err
+    assert '<span class="category" title="arXiv category ZZ">ZZ</span>' in read(small_site, "index.html")
+
+
+def test_unknown_macro_warning_names_the_record(small_site, run):
+    listing = small_site / "seeds" / "papers.txt"
+    listing.write_text(listing.read_text().replace("An \\emph{important}", "An \\algoname{} and"))
+    run(small_site, "import")
+    result = run(small_site, "build")
+    assert "content/papers/seeing-things.md:13: warning: unknown macro \\algoname" in result.err
+
+
+def test_duplicate_slugs_are_an_error_naming_both(small_site, run):
+    run(small_site, "import")
+    papers = small_site / "content" / "papers"
+    (papers / "copy.md").write_text("---\ntitle: X\nauthors: [A B]\ndate: 2020-01-01\nslug: seeing-things\n---\n")
+    result = run(small_site, "build")
+    assert result.code == 1
+    assert ("content/papers/seeing-things.md: slug 'seeing-things' is already used by content/papers/copy.md"
+            in result.err)
+
+
+@pytest.mark.parametrize("output_dir", [".", "content", "seeds", "themes", "..", "content/papers/out", "templates"])
+def test_dangerous_output_folders_are_refused(small_site, run, output_dir):
+    run(small_site, "import")
+    (small_site / "themes").mkdir()
+    (small_site / "templates").mkdir()
+    before = snapshot(small_site)
+    with open(small_site / "site.yaml", "a") as handle:
+        handle.write(f"output_dir: {output_dir}\n")
+    result = run(small_site, "build")
+    assert result.code == 1
+    assert "output_dir" in result.err and "refusing" in result.err or "inside" in result.err
+    after = snapshot(small_site)
+    after.pop("site.yaml")
+    before.pop("site.yaml")
+    assert after == before
+
+
+def test_foreign_output_folder_is_not_replaced(small_site, run):
+    run(small_site, "import")
+    (small_site / "output").mkdir()
+    (small_site / "output" / "thesis.pdf").write_bytes(b"precious")
+    result = run(small_site, "build")
+    assert result.code == 1
+    assert "not made by site-builder" in result.err
+    assert (small_site / "output" / "thesis.pdf").read_bytes() == b"precious"
+
+
+def test_leftovers_of_a_killed_build_are_cleaned(small_site, run):
+    run(small_site, "import")
+    assert run(small_site, "build").code == 0
+    good = snapshot(small_site / "output")
+    # a build killed between the two renames of the swap: output/ is aside, a temp folder half written
+    (small_site / "output").rename(small_site / ".output.old-x1")
+    (small_site / ".output.tmp-x2").mkdir()
+    (small_site / ".output.tmp-x2" / "index.html").write_text("half")
+    assert run(small_site, "build").code == 0
+    assert snapshot(small_site / "output") == good
+    assert sorted(p.name for p in small_site.iterdir()) == ["content", "output", "seeds", "site.yaml"]
+
+
+def test_empty_site_builds(tmp_path, run):
+    (tmp_path / "site.yaml").write_text("title: Empty\n")
+    result = run(tmp_path, "build")
+    assert result.code == 0, result.err
+    assert "No papers yet" in (tmp_path / "output" / "index.html").read_text()

@@ -1,0 +1,103 @@
+"""Abstracts: math to MathML, TeX macros, links and quotes, and no raw HTML."""
+from __future__ import annotations
+
+import pytest
+
+from site_builder.markup import plain_text, render_markup
+
+MATH = '<math xmlns="http://www.w3.org/1998/Math/MathML" display="inline"><mrow>'
+
+
+@pytest.mark.parametrize("tex, mathml", [
+    (r"$<5\%$", "<mo>&lt;</mo><mn>5</mn><mo>%</mo>"),
+    (r"$(\varepsilon,δ)$", '<mo stretchy="false">(</mo><mi>ε</mi><mo>,</mo><mi>δ</mi>'
+                           '<mo stretchy="false">)</mo>'),
+    (r"$10-100\times$", "<mn>10</mn><mo>−</mo><mn>100</mn><mo>×</mo>"),
+    (r"$\varepsilon \in [1, 8]$", '<mi>ε</mi><mo>∈</mo><mo stretchy="false">[</mo><mn>1</mn>'
+                                  '<mo>,</mo><mn>8</mn><mo stretchy="false">]</mo>'),
+    (r"$\varepsilon \approx 1$", "<mi>ε</mi><mo>≈</mo><mn>1</mn>"),
+    (r"$60.6 \%$", "<mn>60.6</mn><mo>%</mo>"),
+])
+def test_seed_formulas_render_to_mathml(tex, mathml):
+    html = render_markup(f"at {tex} here").html
+    assert html == f"<p>at {MATH}{mathml}</mrow></math> here</p>"
+
+
+def test_every_formula_in_the_seed_renders_without_warnings():
+    from conftest import SEED
+    for line in SEED.read_text(encoding="utf-8").split("\n")[2::3]:
+        rendered = render_markup(line, {"algoname": "SparseFed"})
+        assert rendered.warnings == ()
+        assert "$" not in plain_text(rendered.html) or "\\$" in line
+
+
+def test_dollar_amounts_are_not_math():
+    assert render_markup("costs $5 and $10 today").html == "<p>costs $5 and $10 today</p>"
+
+
+def test_underscores_in_math_and_urls_are_not_emphasis():
+    html = render_markup("see $x_i + y_j$ and https://github.com/a_b/c_d_e and _real emphasis_").html
+    assert '<a href="https://github.com/a_b/c_d_e">https://github.com/a_b/c_d_e</a>' in html
+    assert "<msub><mi>x</mi><mi>i</mi></msub>" in html
+    assert html.count("<em>") == 1 and "<em>real emphasis</em>" in html
+
+
+def test_bare_url_loses_trailing_period():
+    html = render_markup("Code: https://github.com/vatsal0/default-moe.").html
+    assert html == '<p>Code: <a href="https://github.com/vatsal0/default-moe">https://github.com/vatsal0/default-moe</a>.</p>'
+
+
+def test_href_with_one_and_two_arguments():
+    assert render_markup(r"at \href{https://github.com/Anut-py/frit}.").html == \
+        '<p>at <a href="https://github.com/Anut-py/frit">https://github.com/Anut-py/frit</a>.</p>'
+    assert render_markup(r"\href{https://x.org/a_b}{the \emph{site}}").html == \
+        '<p><a href="https://x.org/a_b">the <em>site</em></a></p>'
+
+
+def test_emph_and_tex_quotes():
+    html = render_markup(r"a ''persona'', a `few-shot' corpus, ``quoted'' and \emph{evaluation awareness}").html
+    assert html == ("<p>a \u201cpersona\u201d, a \u2018few-shot\u2019 corpus, \u201cquoted\u201d and "
+                    "<em>evaluation awareness</em></p>")
+
+
+def test_escaped_characters():
+    assert render_markup(r"50\% of A\&B use snake\_case").html == "<p>50% of A&amp;B use snake_case</p>"
+
+
+def test_unknown_macro_warns_and_macros_map_it():
+    rendered = render_markup(r"we introduce \algoname{}, a defense")
+    assert rendered.warnings == (
+        "unknown macro \\algoname: map it to text under macros: in site.yaml (e.g. algoname: Text)",)
+    assert rendered.html == "<p>we introduce \\algoname{}, a defense</p>"
+    mapped = render_markup(r"we introduce \algoname{}, a defense", {"algoname": "SparseFed"})
+    assert mapped.warnings == ()
+    assert mapped.html == "<p>we introduce SparseFed, a defense</p>"
+
+
+def test_raw_html_is_text_and_unsafe_links_are_not_links():
+    rendered = render_markup('<script>alert(1)</script> <img src=x onerror=alert(1)> '
+                             r'\href{javascript:alert(1)}{click} [x](javascript:alert(2))')
+    assert "<script" not in rendered.html and "<img" not in rendered.html
+    assert "&lt;script&gt;" in rendered.html
+    assert 'href="javascript' not in rendered.html
+    assert any("javascript:alert(1)" in w for w in rendered.warnings)
+
+
+def test_bad_math_is_shown_as_tex_with_a_warning():
+    rendered = render_markup(r"bad $\left( x$ math")
+    assert rendered.html == "<p>bad <code>\\left( x</code> math</p>"
+    assert rendered.warnings == ("cannot render math $\\left( x$ (ExtraLeftOrMissingRightError): shown as TeX",)
+
+
+def test_markdown_paragraphs_in_hand_written_bodies():
+    assert render_markup("First.\n\nSecond with *stars*.").html == "<p>First.</p>\n<p>Second with <em>stars</em>.</p>"
+
+
+def test_plain_text_of_rendered_abstract():
+    assert plain_text(render_markup(r"at $<5\%$ drop, see \emph{this}").html) == "at <5% drop, see this"
+
+
+def test_tex_dashes():
+    assert render_markup("weights -- causing pages 10--20 and a---b").html == \
+        "<p>weights \u2013 causing pages 10\u201320 and a\u2014b</p>"
+    assert render_markup("a\n\n---\n\nb").html == "<p>a</p>\n<hr>\n<p>b</p>"

@@ -29,6 +29,7 @@ class SiteConfig:
     listing_date: dt.date | None = None
     macros: dict[str, str] = field(default_factory=dict)
     output_dir: str = "output"
+    paginate: int | None = None
 
     @property
     def config_path(self) -> Path:
@@ -134,6 +135,14 @@ def _output_dir(value: Any) -> str:
     return text
 
 
+def _paginate(value: Any) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError("must be a whole number of papers per page, such as 100")
+    return value
+
+
 KEYS: tuple[Key, ...] = (
     Key("title", "text", _text, "The site's name, shown in the header and the browser tab."),
     Key("description", "text", _text, "One sentence under the title; also the index page's description."),
@@ -148,6 +157,8 @@ KEYS: tuple[Key, ...] = (
     Key("macros", "mapping", _macros, "TeX macros used outside math in abstracts, mapped to text "
         "(algoname: SparseFed)."),
     Key("output_dir", "folder", _output_dir, "Where the built site goes (default: output)."),
+    Key("paginate", "number", _paginate, "Papers per page on the index and tag pages. Default: "
+        "lists longer than 250 papers are split into pages of 250."),
 )
 KEYS_BY_NAME = {k.name: k for k in KEYS}
 

@@ -68,40 +68,54 @@ def _safe_target(base: Path, url: str) -> Path:
     return base.joinpath(*parts)
 
 
-def write_site(out: Path, files: dict[str, bytes], static_dirs: list[Path]) -> None:
-    """Write ``files`` (output URL -> bytes) and the static folders as the new ``out``."""
+class StaleOutput(Exception):
+    """A file the manifest says is in the output folder is not there (someone changed it)."""
+
+
+def write_site(out: Path, files: dict[str, bytes], static: dict[str, Path], keep: list[str] = (),
+               build_id: str = "") -> None:
+    """Make the new ``out``: ``files`` (URL -> bytes), ``static`` (URL -> source file), and the
+    ``keep`` URLs of the current output, hard-linked (they did not change). Swapped in whole."""
     out.parent.mkdir(parents=True, exist_ok=True)
     recover(out)
     tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.tmp-"))
+    made: set[Path] = {tmp}
+
+    def folder_for(target: Path) -> None:
+        parent = target.parent
+        if parent not in made:
+            parent.mkdir(parents=True, exist_ok=True)
+            made.add(parent)
+
     try:
-        for static in static_dirs:
-            _copy_static(static, tmp)
+        for url in keep:
+            source, target = _safe_target(out, url), _safe_target(tmp, url)
+            folder_for(target)
+            try:
+                os.link(source, target)
+            except FileNotFoundError:
+                raise StaleOutput(url) from None
+            except OSError:
+                shutil.copyfile(source, target)
+        for url, source in static.items():
+            target = _safe_target(tmp, url)
+            folder_for(target)
+            shutil.copyfile(source, target)
         for url in sorted(files):
             target = _safe_target(tmp, url)
-            target.parent.mkdir(parents=True, exist_ok=True)
+            folder_for(target)
             target.write_bytes(files[url])
-        (tmp / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
+        (tmp / MARKER).write_text(f"{MARKER_TEXT}build {build_id or 'none'}\n", encoding="utf-8")
         os.chmod(tmp, 0o755)
         _swap(tmp, out)
     except OSError as exc:
         shutil.rmtree(tmp, ignore_errors=True)
         raise UserError(f"cannot write the site to {out}: {exc.strerror or exc}"
-                        f"{' (' + exc.filename + ')' if getattr(exc, 'filename', None) else ''}; "
+                        f"{' (' + str(exc.filename) + ')' if getattr(exc, 'filename', None) else ''}; "
                         "the previous output is untouched") from None
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-
-
-def _copy_static(src: Path, dest_root: Path) -> None:
-    base = src.resolve()
-    for path in sorted(src.rglob("*")):
-        if path.is_symlink() and base not in path.resolve().parents:
-            continue  # never copy files from outside the theme or site
-        if path.is_file():
-            target = dest_root / "static" / path.relative_to(src)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(path, target)
 
 
 def _swap(new: Path, out: Path) -> None:

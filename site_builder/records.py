@@ -7,6 +7,7 @@ and atomic (a temporary file renamed over the old one).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 import re
 import tempfile
@@ -43,6 +44,7 @@ class Record:
     body: str
     body_line: int  # 1-based line of the body's first line in the file
     extra: dict[str, Any] = field(default_factory=dict)  # every other key, in file order
+    digest: str = ""  # sha1 of the file's text: what changed when it changes
 
 
 @dataclass(frozen=True)
@@ -163,10 +165,12 @@ def record_from_text(text: str, src_path: Path, label: str) -> tuple[Record | No
     except RecordError as exc:
         return None, (error(label, exc.line, exc.message),)
     data = parsed.front_matter
-    lines = yamlio.key_lines(parsed.front_matter_text)
+    lines: dict[str, int] = {}
 
     def line_of(key: str) -> int:
-        return lines.get(key, 0) + 1 if key in lines else 1
+        if not lines:  # composing the YAML again is only worth it when there is an error to place
+            lines.update(yamlio.key_lines(parsed.front_matter_text) or {"": 0})
+        return lines[key] + 1 if key in lines else 1
 
     problems: list[Problem] = []
     values: dict[str, Any] = {}
@@ -227,6 +231,7 @@ def record_from_text(text: str, src_path: Path, label: str) -> tuple[Record | No
         body=parsed.body,
         body_line=parsed.body_line,
         extra=extra,
+        digest=hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest(),
     )
     return record, tuple(problems)
 

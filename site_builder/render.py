@@ -14,6 +14,7 @@ from typing import Any
 
 import jinja2
 
+from .citations import bibtex
 from .config import SiteConfig
 from .plan import Page
 from .problems import Problem, UserError, error
@@ -48,9 +49,7 @@ def theme_dirs(config: SiteConfig) -> list[Path]:
 
 def make_environment(config: SiteConfig) -> jinja2.Environment:
     themes = theme_dirs(config)
-    searchable = []
-    if config.templates_dir.is_dir():
-        searchable.append(config.templates_dir)
+    searchable = [config.templates_dir]  # looked in even before it exists: the dev server may see it appear
     searchable.extend(t / "templates" for t in themes)
     prefixes = {"theme": jinja2.FileSystemLoader(str(themes[0] / "templates"))}
     prefixes["default"] = jinja2.FileSystemLoader(str(themes[-1] / "templates"))
@@ -66,6 +65,7 @@ def make_environment(config: SiteConfig) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    env.globals["bibtex"] = bibtex
     return env
 
 
@@ -85,13 +85,11 @@ class SiteInfo:
     owner: str | None
     url: str | None
     language: str
-    paper_count: int
-    tag_count: int
 
 
 def site_info(site: Site) -> SiteInfo:
     c = site.config
-    return SiteInfo(c.title, c.description, c.owner, c.url, c.language, len(site.papers), len(site.tags))
+    return SiteInfo(c.title, c.description, c.owner, c.url, c.language)
 
 
 def render_page(env: jinja2.Environment, page: Page, info: SiteInfo) -> str:

@@ -5,6 +5,8 @@ anything, and returns every problem it found.
 """
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -42,6 +44,7 @@ class Paper:
     tags: tuple[TagRef, ...]
     abstract_html: Markup
     abstract_text: str
+    fingerprint: str = ""  # changes whenever anything a page shows about this paper changes
 
     @property
     def title(self) -> str:
@@ -202,9 +205,9 @@ def build_site(config: SiteConfig, records: list[Record],
 
 def _with_canonical_tags(paper: Paper, names: dict[str, tuple[int, str, str, str]]) -> Paper:
     refs = tuple(TagRef(ref.slug, names[ref.slug][1]) for ref in paper.tags)
-    if refs == paper.tags:
-        return paper
-    return Paper(**{**paper.__dict__, "tags": refs})
+    parts = [paper.record.digest, *(f"{r.slug}={r.name}" for r in refs), *(str(a.is_owner) for a in paper.authors)]
+    fingerprint = hashlib.sha1("\x1f".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
+    return dataclasses.replace(paper, tags=refs, fingerprint=fingerprint)
 
 
 def load_site(config: SiteConfig) -> tuple[Site, list[Problem]]:

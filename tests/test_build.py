@@ -253,7 +253,7 @@ def test_leftovers_of_a_killed_build_are_cleaned(small_site, run):
     (small_site / ".output.tmp-x2" / "index.html").write_text("half")
     assert run(small_site, "build").code == 0
     assert snapshot(small_site / "output") == good
-    assert sorted(p.name for p in small_site.iterdir()) == ["content", "output", "seeds", "site.yaml"]
+    assert sorted(p.name for p in small_site.iterdir()) == [".cache", "content", "output", "seeds", "site.yaml"]
 
 
 def test_empty_site_builds(tmp_path, run):

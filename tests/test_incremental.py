@@ -1,0 +1,188 @@
+"""Incremental builds: only what changed is rendered, and the result equals a clean build."""
+from __future__ import annotations
+
+import json
+import random
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import snapshot
+from site_builder.build import Builder
+from site_builder.config import load_config
+from site_builder.problems import UserError
+
+PAPERS = Path("content") / "papers"
+
+
+def clean_build(site: Path, tmp_path: Path) -> dict[str, bytes]:
+    """Build a copy of ``site`` from nothing (no output, no cache) and return its files."""
+    copy = tmp_path / f"clean-{random.random():.8f}"
+    shutil.copytree(site, copy, ignore=shutil.ignore_patterns("output", ".cache", ".output*"))
+    Builder(load_config(copy)).build()
+    return snapshot(copy / "output")
+
+
+@pytest.fixture
+def seed_builder(seed_site, run):
+    assert run(seed_site, "import", "--quiet").code == 0
+    builder = Builder(load_config(seed_site))
+    first = builder.build()
+    assert first.rendered == 43
+    return seed_site, builder
+
+
+def record(site: Path, prefix: str) -> Path:
+    (path,) = (site / PAPERS).glob(prefix + "*.md")
+    return path
+
+
+def test_second_build_writes_nothing(seed_builder):
+    site, builder = seed_builder
+    out = site / "output"
+    inode, mtimes = out.stat().st_ino, {p: p.stat().st_mtime_ns for p in out.rglob("*")}
+    result = builder.build()
+    assert (result.rendered, result.written, result.removed) == (0, 0, 0)
+    assert out.stat().st_ino == inode
+    assert {p: p.stat().st_mtime_ns for p in out.rglob("*")} == mtimes
+
+
+def test_second_cli_build_writes_nothing(small_site, run):
+    run(small_site, "import")
+    run(small_site, "build")
+    out = small_site / "output"
+    inode = out.stat().st_ino
+    result = run(small_site, "build")
+    assert "nothing changed" in result.out
+    assert out.stat().st_ino == inode
+
+
+def test_title_edit_renders_only_dependent_pages(seed_builder, tmp_path):
+    site, builder = seed_builder
+    path = record(site, "sparsefed")
+    path.write_text(path.read_text().replace('title: "SparseFed:', 'title: "SparseFed++:'))
+    result = builder.build()
+    # its page, its two neighbours (their prev/next links), the index, its one tag page (LG)
+    assert result.rendered == 5
+    assert "SparseFed++:" in (site / "output" / "index.html").read_text()
+    assert snapshot(site / "output") == clean_build(site, tmp_path)
+
+
+def test_tag_added_and_removed(seed_builder, tmp_path):
+    site, builder = seed_builder
+    path = record(site, "fetchsgd")
+    original = path.read_text()
+    path.write_text(original.replace("tags: []", "tags:\n  - sketching"))
+    builder.build()
+    page = site / "output" / "tags" / "sketching" / "index.html"
+    assert "FetchSGD" in page.read_text()
+    assert snapshot(site / "output") == clean_build(site, tmp_path)
+    path.write_text(original)
+    builder.build()
+    assert not page.exists()
+    assert snapshot(site / "output") == clean_build(site, tmp_path)
+
+
+def test_date_change_moves_paper_and_fixes_prev_next(seed_builder, tmp_path):
+    site, builder = seed_builder
+    path = record(site, "fetchsgd")
+    path.write_text(path.read_text().replace("date: 2020-07-15", "date: 2026-11-01"))
+    builder.build()
+    titles = re.findall(r'<h3 class="paper-title"><a href="[^"]+">([^<]+)</a>', (site / "output" / "index.html").read_text())
+    assert titles[0].startswith("FetchSGD")
+    assert snapshot(site / "output") == clean_build(site, tmp_path)
+
+
+def test_template_change_renders_pages_using_it_through_extends_and_include(seed_builder, tmp_path):
+    site, builder = seed_builder
+    templates = site / "templates"
+    templates.mkdir()
+    (templates / "tag.html").write_text('{% extends "theme/tag.html" %}{% block title %}T: {{ tag.name }}{% endblock %}')
+    result = builder.build()
+    assert result.rendered == 8  # only the tag pages use tag.html
+    assert snapshot(site / "output") == clean_build(site, tmp_path)
+    # a change in the macros every list includes re-renders the pages that include them
+    theme = site / "themes" / "default"
+    shutil.copytree(Path(__file__).resolve().parent.parent / "themes" / "default", theme)
+    (site / "site.yaml").write_text((site / "site.yaml").read_text())  # same config
+    builder = Builder(load_config(site))
+    builder.build()
+    macros = theme / "templates" / "partials" / "macros.html"
+    macros.write_text(macros.read_text().replace("<summary>Abstract</summary>", "<summary>Summary</summary>"))
+    result = builder.build()
+    assert result.rendered == 42  # every page that imports macros.html: all but the tag index
+    assert snapshot(site / "output") == clean_build(site, tmp_path)
+    tags = theme / "templates" / "tags.html"
+    tags.write_text(tags.read_text().replace("<h1>Tags</h1>", "<h1>All tags</h1>"))
+    result = builder.build()
+    assert result.rendered == 1
+    assert "<h1>All tags</h1>" in (site / "output" / "tags" / "index.html").read_text()
+    assert snapshot(site / "output") == clean_build(site, tmp_path)
+
+
+def test_static_change_copies_that_file(seed_builder, tmp_path):
+    site, builder = seed_builder
+    (site / "static").mkdir()
+    (site / "static" / "style.css").write_text("body { color: red }\n")
+    result = builder.build()
+    assert (result.rendered, result.written) == (0, 1)
+    assert (site / "output" / "static" / "style.css").read_text() == "body { color: red }\n"
+    assert snapshot(site / "output") == clean_build(site, tmp_path)
+
+
+def test_failed_incremental_build_keeps_output_and_recovers(seed_builder, tmp_path):
+    site, builder = seed_builder
+    before = snapshot(site / "output")
+    path = record(site, "fetchsgd")
+    good = path.read_text()
+    path.write_text(good.replace("title:", "title: [broken"))
+    with pytest.raises(UserError):
+        builder.build()
+    assert snapshot(site / "output") == before
+    path.write_text(good.replace("FetchSGD:", "FetchSGD 2:"))
+    builder.build()
+    assert "FetchSGD 2:" in (site / "output" / "index.html").read_text()
+    assert snapshot(site / "output") == clean_build(site, tmp_path)
+
+
+def test_output_changed_by_hand_is_rebuilt_whole(seed_builder, tmp_path):
+    site, builder = seed_builder
+    (site / "output" / "tags" / "lg" / "index.html").unlink()
+    path = record(site, "fetchsgd")
+    path.write_text(path.read_text().replace("FetchSGD:", "FetchSGD 3:"))
+    builder.build()
+    assert snapshot(site / "output") == clean_build(site, tmp_path)
+
+
+def test_random_edit_sequences_equal_a_clean_build(seed_builder, tmp_path):
+    site, builder = seed_builder
+    rng = random.Random(7)
+    files = sorted((site / PAPERS).glob("*.md"))
+    for step in range(12):
+        path = rng.choice(files)
+        text = path.read_text()
+        action = rng.choice(["title", "tag", "date", "delete", "add", "owner"])
+        if action == "title":
+            text = re.sub(r"^title: (.*)$", lambda m: "title: " + json.dumps(f"{m.group(1).strip(chr(34))} v{step}"),
+                          text, count=1, flags=re.M)
+            path.write_text(text)
+        elif action == "tag":
+            path.write_text(text.replace("tags: []", f"tags:\n  - topic{step % 3}"))
+        elif action == "date":
+            path.write_text(re.sub(r"^date: .*$", f"date: 20{10 + step}-0{1 + step % 9}-1{step % 9}", text, count=1, flags=re.M))
+        elif action == "delete" and len(files) > 5:
+            path.unlink()
+            files.remove(path)
+        elif action == "add":
+            new = site / PAPERS / f"added-{step}.md"
+            new.write_text(f"---\ntitle: Added {step}\nauthors: [Ann Lee]\ndate: 2019-0{1 + step % 9}-01\ncategory: CR\n---\nBody {step}.\n")
+            files.append(new)
+        elif action == "owner":
+            config = site / "site.yaml"
+            config.write_text(re.sub(r"^owner: .*$", f"owner: Xinyu Tang" if step % 2 else "owner: Ashwinee Panda",
+                                     config.read_text(), flags=re.M))
+            builder = Builder(load_config(site))  # the dev server starts a new builder on a config change
+        builder.build()
+        assert snapshot(site / "output") == clean_build(site, tmp_path), f"step {step}: {action} {path.name}"

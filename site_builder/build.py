@@ -11,6 +11,7 @@ the dev server keeps it in memory.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import pickle
@@ -78,9 +79,28 @@ def _digest(*parts: str) -> str:
     return hashlib.sha1("\x1f".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
 
 
+def _parse_record(job: tuple[Path, str, Path]) -> tuple[Record | None, tuple[Problem, ...]]:
+    path, label, root = job
+    if path.is_symlink() and root not in path.resolve().parents:
+        return None, (error(label, None, "is a symbolic link to a file outside the site: not followed"),)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        return None, (error(label, None, f"not UTF-8 text ({exc.reason} at byte {exc.start})"),)
+    except OSError as exc:
+        return None, (error(label, None, f"cannot read: {exc.strerror or exc}"),)
+    return record_from_text(text, path, label)
+
+
+@functools.lru_cache(maxsize=4)
+def _renderer(macros: tuple[tuple[str, str], ...]) -> MarkupRenderer:
+    """One renderer per macro set and process: its markdown converter and formula cache are reused."""
+    return MarkupRenderer(dict(macros))
+
+
 def _render_abstract(macros_and_body: tuple[tuple[tuple[str, str], ...], str]) -> RenderedText:
     macros, body = macros_and_body
-    return MarkupRenderer(dict(macros)).render(body)
+    return _renderer(macros).render(body)
 
 
 class Builder:
@@ -137,40 +157,31 @@ class Builder:
             root = config.root.resolve()
             with os.scandir(papers_dir) as entries:
                 names = sorted(e.name for e in entries if e.name.endswith(".md") and not e.name.startswith("."))
+            stamps: dict[str, tuple[Path, str, tuple[int, int, int] | None]] = {}
             for name in names:
                 path = papers_dir / name
-                label = f"{config.papers_dir.relative_to(config.root).as_posix()}/{name}" \
+                label = f"{papers_dir.relative_to(config.root).as_posix()}/{name}" \
                     if papers_dir.is_relative_to(config.root) else str(path)
                 try:
-                    stat = path.stat()
+                    stamps[str(path)] = (path, label, _stamp(path.stat()))
                 except OSError as exc:
+                    stamps[str(path)] = (path, label, None)
                     problems.append(error(label, None, f"cannot read: {exc.strerror or exc}"))
+            to_parse = [(path, label, root) for key, (path, label, stamp) in stamps.items()
+                        if stamp is not None and (key not in self.memory.records or self.memory.records[key][0] != stamp)]
+            if to_parse:
+                self._read_anything = True
+            parsed = dict(zip((str(p) for p, _l, _r in to_parse), parallel_map(_parse_record, to_parse, self.jobs)))
+            for key, (path, label, stamp) in stamps.items():
+                if stamp is None:
                     continue
-                key = str(path)
-                cached = self.memory.records.get(key)
-                if cached is not None and cached[0] == _stamp(stat):
-                    entry = cached
-                else:
-                    entry = (_stamp(stat), *self._parse_record(path, label, root))
-                    self._read_anything = True
+                entry = (stamp, *parsed[key]) if key in parsed else self.memory.records[key]
                 seen[key] = entry
                 if entry[1] is not None:
                     records.append(entry[1])
                 problems.extend(entry[2])
         self.memory.records = seen
         return records, problems
-
-    @staticmethod
-    def _parse_record(path: Path, label: str, root: Path) -> tuple[Record | None, tuple[Problem, ...]]:
-        if path.is_symlink() and root not in path.resolve().parents:
-            return None, (error(label, None, "is a symbolic link to a file outside the site: not followed"),)
-        try:
-            text = path.read_text(encoding="utf-8")
-        except UnicodeDecodeError as exc:
-            return None, (error(label, None, f"not UTF-8 text ({exc.reason} at byte {exc.start})"),)
-        except OSError as exc:
-            return None, (error(label, None, f"cannot read: {exc.strerror or exc}"),)
-        return record_from_text(text, path, label)
 
     def render_abstracts(self, records: list[Record]) -> Callable[[str], RenderedText]:
         """Render every body not rendered before (in parallel when many); return a lookup."""

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from site_builder.markup import plain_text, render_markup
 
@@ -101,3 +103,29 @@ def test_tex_dashes():
     assert render_markup("weights -- causing pages 10--20 and a---b").html == \
         "<p>weights \u2013 causing pages 10\u201320 and a\u2014b</p>"
     assert render_markup("a\n\n---\n\nb").html == "<p>a</p>\n<hr>\n<p>b</p>"
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(list("ab1. -+*#>=_`[]()!<&\\:\t\né") + ["  ", "1.", "&amp;", "    "]),
+                min_size=1, max_size=20).map("".join))
+def test_plain_paragraph_shortcut_agrees_with_markdown(text):
+    import html as html_lib
+
+    import markdown
+
+    from site_builder.markup import _PLAIN_PARAGRAPH_RE
+    escaped = html_lib.escape(text, quote=False)
+    if _PLAIN_PARAGRAPH_RE.fullmatch(escaped):
+        assert f"<p>{escaped}</p>" == markdown.markdown(escaped)
+
+
+def test_seed_abstracts_agree_with_markdown_alone():
+    import markdown
+
+    from conftest import SEED
+    from site_builder.markup import _PLAIN_PARAGRAPH_RE
+    lines = SEED.read_text(encoding="utf-8").split("\n")[2::3]
+    plain = [line for line in lines if _PLAIN_PARAGRAPH_RE.fullmatch(line)]
+    assert len(plain) > 10  # the shortcut is used on real abstracts
+    for line in plain:
+        assert markdown.markdown(line) == f"<p>{line}</p>"

@@ -30,3 +30,6 @@ test: $(STAMP)
 
 clean:
 	rm -rf output .output.tmp-* .output.old-* .pytest_cache .hypothesis .cache
+
+serve: $(STAMP)
+	$(BIN)/site-builder serve

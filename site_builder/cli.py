@@ -11,7 +11,7 @@ from typing import Sequence
 from . import __version__
 from .build import build_site
 from .config import find_site_root, load_config
-from .importer import ListingSource, import_listings
+from .importer import import_listings, listing_sources
 from .listing import parse_listing
 from .problems import Problem, UserError
 from .progress import Progress
@@ -76,12 +76,10 @@ def cmd_import(args: argparse.Namespace) -> int:
         paths = sorted(config.seeds_dir.glob("*.txt"))
         if not paths:
             raise UserError(f"no listings to import: {config.seeds_dir} has no *.txt file")
-    sources = []
     for path in paths:
         if not path.is_file():
             raise UserError(f"{path}: no such listing file")
-        as_of = args.as_of or config.listing_date or _mtime_date(path)
-        sources.append(ListingSource(path, _display(path, root), as_of))
+    sources = listing_sources(root, paths, args.as_of, config.listing_date)
     progress = Progress(quiet=args.quiet)
     report = import_listings(sources, config.content_dir, strict=args.strict,
                              progress=lambda i, n: progress.update("importing", i, n))
@@ -121,6 +119,23 @@ def cmd_check(args: argparse.Namespace) -> int:
         files = len(list(config.papers_dir.glob("*.md"))) if config.papers_dir.is_dir() else 0
         print(f"checked {files} records: {errors} errors, {warnings} warnings")
     return 1 if errors else 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from .serve import ServeOptions, serve  # the server's libraries load only when serving
+
+    root = _site_root(args)
+    return serve(root, ServeOptions(host=args.host, port=args.port, open_browser=args.open, quiet=args.quiet))
+
+
+def _port_arg(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        port = -1
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number (0 to 65535)")
+    return port
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -164,6 +179,16 @@ def make_parser() -> argparse.ArgumentParser:
                        description="Check every record: required fields, date format, duplicate slugs, "
                        "unknown keys (warned). Exit status 1 when there are errors.")
     p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser("serve", parents=[common], help="live preview: build, serve and rebuild on every edit",
+                       description="Build the site, serve output/ over HTTP and rebuild on every change to "
+                       "content/, seeds/, themes/, templates/, static/ or site.yaml; open pages reload by "
+                       "themselves. A build error is shown in the page and the server keeps running.")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
+    p.add_argument("--port", type=_port_arg, default=8000,
+                   help="port to listen on (default: 8000; the next free one when it is taken)")
+    p.add_argument("--open", action="store_true", help="open the site in a web browser")
+    p.set_defaults(func=cmd_serve)
     return parser
 
 

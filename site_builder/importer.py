@@ -63,6 +63,20 @@ class ListingSource:
     as_of: dt.date
 
 
+def listing_sources(root: Path, paths: list[Path], as_of: dt.date | None, listing_date: dt.date | None) -> list[ListingSource]:
+    """Sources for listing files; year-less dates resolve against ``as_of``, else ``listing_date``,
+    else each file's modification time."""
+    sources = []
+    for path in paths:
+        try:
+            label = path.resolve().relative_to(root.resolve()).as_posix()
+        except ValueError:
+            label = str(path)
+        when = as_of or listing_date or dt.datetime.fromtimestamp(path.stat().st_mtime).date()
+        sources.append(ListingSource(path, label, when))
+    return sources
+
+
 def title_key(title: str) -> str:
     return " ".join(re.findall(r"\w+", title.casefold()))
 

@@ -33,3 +33,6 @@ clean:
 
 serve: $(STAMP)
 	$(BIN)/site-builder serve
+
+bench: $(STAMP)
+	$(BIN)/python bench/run.py

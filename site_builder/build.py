@@ -27,12 +27,12 @@ from jinja2 import meta
 from . import __version__
 from .config import SiteConfig
 from .markup import MarkupRenderer, RenderedText
-from .output import MARKER, StaleOutput, check_output_dir, recover, write_site
+from .output import MARKER, check_output_dir, recover, update_in_place, write_site
 from .parallel import parallel_map
 from .plan import Page, plan_pages
 from .problems import Problem, UserError, error
 from .records import Record, record_from_text
-from .render import make_environment, render_page, site_info, static_dirs, template_problem
+from .render import ITEM_TEMPLATE, make_environment, render_page, site_info, static_dirs, template_problem
 from .site import build_site as build_model
 
 CACHE_VERSION = f"{__version__}-{sys.version_info[0]}.{sys.version_info[1]}-1"
@@ -114,6 +114,7 @@ class Builder:
         self._env: jinja2.Environment | None = None
         self._read_anything = False  # parsed a record or rendered an abstract since the last save
         self._template_keys: dict[str, str] = {}
+        self._template_refs: dict[str, list[str | None]] = {}  # template source -> templates it names
 
     # ------------------------------------------------------------------ memory
 
@@ -158,10 +159,11 @@ class Builder:
             with os.scandir(papers_dir) as entries:
                 names = sorted(e.name for e in entries if e.name.endswith(".md") and not e.name.startswith("."))
             stamps: dict[str, tuple[Path, str, tuple[int, int, int] | None]] = {}
+            prefix = f"{papers_dir.relative_to(config.root).as_posix()}/" if papers_dir.is_relative_to(config.root) \
+                else f"{papers_dir}/"
             for name in names:
                 path = papers_dir / name
-                label = f"{papers_dir.relative_to(config.root).as_posix()}/{name}" \
-                    if papers_dir.is_relative_to(config.root) else str(path)
+                label = prefix + name
                 try:
                     stamps[str(path)] = (path, label, _stamp(path.stat()))
                 except OSError as exc:
@@ -222,16 +224,20 @@ class Builder:
                 sources[name], deps[name] = None, set()
                 return
             sources[name] = source
-            try:
-                refs = list(meta.find_referenced_templates(env.parse(source)))
-            except jinja2.TemplateSyntaxError:
-                refs = []
+            refs = self._template_refs.get(source)
+            if refs is None:
+                try:
+                    refs = list(meta.find_referenced_templates(env.parse(source)))
+                except jinja2.TemplateSyntaxError:
+                    refs = []
+                self._template_refs[source] = refs
             deps[name] = None if any(r is None for r in refs) else set(refs)
             for ref in refs:
                 if ref is not None:
                     load(ref)
 
         keys = {}
+        load(ITEM_TEMPLATE)
         for name in sorted(names):
             load(name)
             closure, stack, dynamic = set(), [name], False
@@ -244,6 +250,15 @@ class Builder:
                     dynamic = True
                 else:
                     stack.extend(deps[current])
+            if any("render_item" in (sources.get(n) or "") for n in closure):
+                closure.add(ITEM_TEMPLATE)  # lists render items through the item template
+                stack = [ITEM_TEMPLATE]
+                while stack:
+                    current = stack.pop()
+                    for ref in deps.get(current) or ():
+                        if ref not in closure:
+                            closure.add(ref)
+                            stack.append(ref)
             if dynamic:  # a computed include: any template may be used
                 closure |= set(env.list_templates())
                 for extra in closure:
@@ -284,10 +299,7 @@ class Builder:
         keys = {p.url: _digest(site_key, template_keys[p.template], p.data_key) for p in pages}
 
         previous = self.memory.manifest if self._output_matches(out) else {}
-        try:
-            return self._finish(out, site, env, pages, keys, previous, problems, progress, started)
-        except StaleOutput:  # the output folder was changed by hand: render everything
-            return self._finish(out, site, env, pages, keys, {}, problems, progress, started)
+        return self._finish(out, site, env, pages, keys, previous, problems, progress, started)
 
     def _finish(self, out: Path, site, env: jinja2.Environment, pages: tuple[Page, ...], keys: dict[str, str],
                 previous: dict[str, str], problems: list[Problem], progress: Progress | None,
@@ -307,8 +319,10 @@ class Builder:
         written = len(files) + len(changed_static)
         if written or removed or not previous:
             build_id = _digest(*(f"{u}={k}" for u, k in sorted(manifest.items())))
-            write_site(out, files, changed_static, keep=[u for u in manifest if u not in files and u not in changed_static],
-                       build_id=build_id)
+            if previous:  # a change to a complete output: replace just those files
+                update_in_place(out, files, changed_static, removed, build_id)
+            else:  # everything is new: write a fresh folder and swap it in
+                write_site(out, files, changed_static, build_id=build_id)
             self.memory.build_id = build_id
         if written or removed or self._read_anything or manifest != self.memory.manifest:
             self.memory.manifest = manifest

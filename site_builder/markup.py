@@ -36,6 +36,7 @@ _MACRO_RE = re.compile(r"\\([A-Za-z]+)\*?((?:\{[^{}]*\})*)")
 class RenderedText:
     html: str
     warnings: tuple[str, ...]
+    text: str = ""  # the visible text, on one line (for descriptions and search)
 
 
 class _Stash:
@@ -226,7 +227,8 @@ def render_markup(source: str, macros: dict[str, str] | None = None,
     else:
         converter.reset()
         rendered = converter.convert(text)
-    return RenderedText(sanitize(stash.restore(rendered)), tuple(dict.fromkeys(warnings)))
+    safe = sanitize(stash.restore(rendered))
+    return RenderedText(safe, tuple(dict.fromkeys(warnings)), plain_text(safe))
 
 
 _MATHML_TAGS = frozenset("""math mrow mi mo mn ms mtext mspace msub msup msubsup mfrac msqrt mroot mstyle

@@ -68,14 +68,9 @@ def _safe_target(base: Path, url: str) -> Path:
     return base.joinpath(*parts)
 
 
-class StaleOutput(Exception):
-    """A file the manifest says is in the output folder is not there (someone changed it)."""
-
-
-def write_site(out: Path, files: dict[str, bytes], static: dict[str, Path], keep: list[str] = (),
-               build_id: str = "") -> None:
-    """Make the new ``out``: ``files`` (URL -> bytes), ``static`` (URL -> source file), and the
-    ``keep`` URLs of the current output, hard-linked (they did not change). Swapped in whole."""
+def write_site(out: Path, files: dict[str, bytes], static: dict[str, Path], build_id: str = "") -> None:
+    """Write ``files`` (URL -> bytes) and ``static`` (URL -> source file) as a new folder and swap
+    it in for ``out`` whole."""
     out.parent.mkdir(parents=True, exist_ok=True)
     recover(out)
     tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.tmp-"))
@@ -88,15 +83,6 @@ def write_site(out: Path, files: dict[str, bytes], static: dict[str, Path], keep
             made.add(parent)
 
     try:
-        for url in keep:
-            source, target = _safe_target(out, url), _safe_target(tmp, url)
-            folder_for(target)
-            try:
-                os.link(source, target)
-            except FileNotFoundError:
-                raise StaleOutput(url) from None
-            except OSError:
-                shutil.copyfile(source, target)
         for url, source in static.items():
             target = _safe_target(tmp, url)
             folder_for(target)
@@ -115,6 +101,51 @@ def write_site(out: Path, files: dict[str, bytes], static: dict[str, Path], keep
                         "the previous output is untouched") from None
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def update_in_place(out: Path, files: dict[str, bytes], static: dict[str, Path], removed: list[str],
+                    build_id: str) -> None:
+    """Apply a small change to an existing output: each file replaced atomically by rename.
+
+    The marker says "dirty" while files change, so a build killed half way is noticed by the
+    next one, which then renders everything; every file is whole at every moment.
+    """
+    marker = out / MARKER
+    try:
+        marker.write_text(f"{MARKER_TEXT}build dirty\n", encoding="utf-8")
+        for url, source in static.items():
+            _replace(_safe_target(out, url), Path(source).read_bytes())
+        for url in sorted(files):
+            _replace(_safe_target(out, url), files[url])
+        for url in removed:
+            target = _safe_target(out, url)
+            try:
+                target.unlink()
+            except FileNotFoundError:
+                pass
+            parent = target.parent
+            while parent != out and parent.is_dir() and not any(parent.iterdir()):
+                parent.rmdir()
+                parent = parent.parent
+        marker.write_text(f"{MARKER_TEXT}build {build_id}\n", encoding="utf-8")
+    except OSError as exc:
+        raise UserError(f"cannot write the site to {out}: {exc.strerror or exc}"
+                        f"{' (' + str(exc.filename) + ')' if getattr(exc, 'filename', None) else ''}; "
+                        "the next build will write it whole") from None
+
+
+def _replace(target: Path, data: bytes) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.sb-tmp")
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, target)
+    except BaseException:
+        try:
+            tmp.unlink()
+        except OSError:
+            pass
         raise
 
 

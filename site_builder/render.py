@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from markupsafe import Markup
 
 from .citations import bibtex
 from .config import SiteConfig
@@ -66,7 +67,35 @@ def make_environment(config: SiteConfig) -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.globals["bibtex"] = bibtex
+    env.globals["render_item"] = ItemRenderer(env)
     return env
+
+
+ITEM_TEMPLATE = "partials/paper_item.html"
+_ROOT_SENTINEL = "\ue003root\ue003"
+
+
+class ItemRenderer:
+    """``render_item(paper, root, level)`` in templates: one paper's list item.
+
+    Lists show the same paper on the index and on each of its tag pages, so the
+    item is rendered once (with a stand-in for the relative root) and reused;
+    the cache lives as long as the environment, which is replaced whenever a
+    template changes. The item's template is ``partials/paper_item.html``.
+    """
+
+    def __init__(self, env: jinja2.Environment):
+        self.env = env
+        self.cache: dict[tuple[str, int], str] = {}
+
+    def __call__(self, paper, root: str, level: int = 3) -> Markup:
+        key = (paper.fingerprint, level)
+        fragment = self.cache.get(key) if paper.fingerprint else None
+        if fragment is None:
+            fragment = self.env.get_template(ITEM_TEMPLATE).render(paper=paper, root=_ROOT_SENTINEL, level=level)
+            if paper.fingerprint:
+                self.cache[key] = fragment
+        return Markup(fragment.replace(_ROOT_SENTINEL, root))
 
 
 def static_dirs(config: SiteConfig) -> list[Path]:

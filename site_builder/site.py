@@ -5,7 +5,6 @@ anything, and returns every problem it found.
 """
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,7 +14,7 @@ from markupsafe import Markup
 
 from .categories import category_name
 from .config import SiteConfig
-from .markup import MarkupRenderer, plain_text
+from .markup import MarkupRenderer
 from .problems import Problem, error, warning
 from .records import Record, record_from_text
 from .slugs import slugify
@@ -151,63 +150,70 @@ def build_site(config: SiteConfig, records: list[Record],
         by_slug[record.slug] = record
         unique.append(record)
 
-    papers: list[Paper] = []
+    # Pass 1: each record's tags (by slug) and the canonical name of every tag.
     tag_names: dict[str, tuple[int, str, str, str]] = {}  # slug -> (rank, name, kind, description)
+    slug_cache: dict[str, str] = {}
+    prepared = []
     for record in unique:
-        label = _display(record.src_path, config.root)
-        rendered = render(record.body)
-        for message in rendered.warnings:
-            problems.append(warning(label, record.body_line, message))
         full_name = category_name(record.category) if record.category else None
         if record.category and full_name is None:
-            problems.append(warning(label, None, f"unknown arXiv category {record.category!r}: shown as is"))
-        refs: list[TagRef] = []
+            problems.append(warning(_display(record.src_path, config.root), None,
+                                    f"unknown arXiv category {record.category!r}: shown as is"))
         candidates = []
         if record.category:
             candidates.append((0, record.category, "category", full_name or ""))
         if record.affiliation:
             candidates.append((1, record.affiliation, "affiliation", ""))
         candidates.extend((2, tag, "topic", "") for tag in record.tags)
+        slugs: list[str] = []
         for rank, name, kind, description in candidates:
-            slug = slugify(name, fallback="tag")
-            if any(ref.slug == slug for ref in refs):
+            slug = slug_cache.get(name)
+            if slug is None:
+                slug = slug_cache[name] = slugify(name, fallback="tag")
+            if slug in slugs:
                 continue
-            refs.append(TagRef(slug, name))
+            slugs.append(slug)
             known = tag_names.get(slug)
             if known is None or (rank, name) < known[:2]:
                 tag_names[slug] = (rank, name, kind, description)
+        prepared.append((record, full_name, slugs))
+
+    # Pass 2: papers, with canonical tag names and a fingerprint of what pages show about them.
+    papers: list[Paper] = []
+    for record, full_name, slugs in prepared:
+        rendered = render(record.body)
+        if rendered.warnings:
+            label = _display(record.src_path, config.root)
+            problems.extend(warning(label, record.body_line, message) for message in rendered.warnings)
+        refs = tuple(TagRef(slug, tag_names[slug][1]) for slug in slugs)
+        authors = tuple(AuthorRef(name, name.casefold() in owners) for name in record.authors)
+        parts = [record.digest, *(f"{r.slug}={r.name}" for r in refs), *(str(a.is_owner) for a in authors)]
         papers.append(Paper(
             record=record,
             slug=record.slug,
             url=f"papers/{record.slug}/index.html",
             year=record.date.year,
             category_name=full_name,
-            authors=tuple(AuthorRef(name, name.casefold() in owners) for name in record.authors),
-            tags=tuple(refs),
+            authors=authors,
+            tags=refs,
             abstract_html=Markup(rendered.html),
-            abstract_text=plain_text(rendered.html),
+            abstract_text=rendered.text,
+            fingerprint=hashlib.sha1("\x1f".join(parts).encode("utf-8", "surrogatepass")).hexdigest(),
         ))
 
     papers.sort(key=lambda p: (-p.date.toordinal(), p.title.casefold(), p.slug))
-    # Tag refs show the tag's canonical name everywhere.
-    papers = [_with_canonical_tags(p, tag_names) for p in papers]
-    tags = []
-    for slug, (_rank, name, kind, description) in tag_names.items():
-        members = tuple(p for p in papers if any(ref.slug == slug for ref in p.tags))
-        tags.append(Tag(slug, name, kind, description, members))
+    members: dict[str, list[Paper]] = {slug: [] for slug in tag_names}
+    for paper in papers:
+        for ref in paper.tags:
+            members[ref.slug].append(paper)
+    tags = [Tag(slug, name, kind, description, tuple(members[slug]))
+            for slug, (_rank, name, kind, description) in tag_names.items()]
     tags.sort(key=lambda t: (t.name.casefold(), t.slug))
     years: dict[int, list[Paper]] = {}
     for paper in papers:
         years.setdefault(paper.year, []).append(paper)
     year_groups = tuple(YearGroup(y, tuple(ps)) for y, ps in sorted(years.items(), reverse=True))
     return Site(config, tuple(papers), tuple(tags), year_groups), problems
-
-
-def _with_canonical_tags(paper: Paper, names: dict[str, tuple[int, str, str, str]]) -> Paper:
-    refs = tuple(TagRef(ref.slug, names[ref.slug][1]) for ref in paper.tags)
-    parts = [paper.record.digest, *(f"{r.slug}={r.name}" for r in refs), *(str(a.is_owner) for a in paper.authors)]
-    fingerprint = hashlib.sha1("\x1f".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
-    return dataclasses.replace(paper, tags=refs, fingerprint=fingerprint)
 
 
 def load_site(config: SiteConfig) -> tuple[Site, list[Problem]]:

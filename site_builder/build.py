@@ -27,7 +27,7 @@ from jinja2 import meta
 from . import __version__
 from .config import SiteConfig
 from .markup import MarkupRenderer, RenderedText
-from .output import MARKER, check_output_dir, recover, update_in_place, write_site
+from .output import MARKER, FreshFolder, write_error, check_output_dir, recover, update_in_place
 from .parallel import parallel_map
 from .plan import Page, plan_pages
 from .problems import Problem, UserError, error
@@ -306,23 +306,39 @@ class Builder:
                 started: float) -> BuildResult:
         problems = list(problems)
         stale = [p for p in pages if previous.get(p.url) != keys[p.url]]
-        files, render_problems = self._render(env, site, stale, progress, len(pages))
-        problems.extend(render_problems)
-        if any(p.is_error for p in problems):
-            raise UserError("build failed: the previous output is untouched", tuple(problems))
-
         static = self._static_files()
         manifest = dict(keys)
         manifest.update({url: stamp for url, (_src, stamp) in static.items()})
         changed_static = {url: src for url, (src, stamp) in static.items() if previous.get(url) != stamp}
         removed = [url for url in previous if url not in manifest]
-        written = len(files) + len(changed_static)
-        if written or removed or not previous:
-            build_id = _digest(*(f"{u}={k}" for u, k in sorted(manifest.items())))
-            if previous:  # a change to a complete output: replace just those files
+        build_id = _digest(*(f"{u}={k}" for u, k in sorted(manifest.items())))
+
+        if previous:  # a change to a complete output: render in memory, then replace just those files
+            files, render_problems = self._render(env, site, stale, progress, None)
+            problems.extend(render_problems)
+            if any(p.is_error for p in problems):
+                raise UserError("build failed: the previous output is untouched", tuple(problems))
+            written = len(files) + len(changed_static)
+            if written or removed:
                 update_in_place(out, files, changed_static, removed, build_id)
-            else:  # everything is new: write a fresh folder and swap it in
-                write_site(out, files, changed_static, build_id=build_id)
+                self.memory.build_id = build_id
+        else:  # everything is new: workers write a fresh folder, swapped in when all went well
+            folder = FreshFolder(out)
+            try:
+                _files, render_problems = self._render(env, site, stale, progress, folder)
+                problems.extend(render_problems)
+                if any(p.is_error for p in problems):
+                    raise UserError("build failed: the previous output is untouched", tuple(problems))
+                for url, source in changed_static.items():
+                    folder.copy(url, source)
+                folder.commit(build_id)
+            except OSError as exc:
+                folder.abort()
+                raise write_error(out, exc) from None
+            except BaseException:
+                folder.abort()
+                raise
+            written = len(stale) + len(changed_static)
             self.memory.build_id = build_id
         if written or removed or self._read_anything or manifest != self.memory.manifest:
             self.memory.manifest = manifest
@@ -341,16 +357,24 @@ class Builder:
             return False
 
     def _render(self, env: jinja2.Environment, site, pages: list[Page], progress: Progress | None,
-                total: int) -> tuple[dict[str, bytes], list[Problem]]:
+                folder: FreshFolder | None) -> tuple[dict[str, bytes], list[Problem]]:
+        """Render ``pages``: into memory, or straight into ``folder`` (from the workers)."""
         info = site_info(site)
         problems: list[Problem] = []
         seen: set[tuple[str, int | None]] = set()
 
-        def render_one(page: Page) -> bytes | Problem:
+        def render_one(page: Page) -> bytes | Problem | None:
             try:
-                return render_page(env, page, info).encode("utf-8")
+                data = render_page(env, page, info).encode("utf-8")
             except Exception as exc:  # any template error becomes template:line: message
                 return template_problem(exc, self.config, page)
+            if folder is None:
+                return data
+            try:
+                folder.write(page.url, data)
+            except OSError as exc:
+                return error(page.url, None, f"cannot write: {exc.strerror or exc}")
+            return None
 
         results = parallel_map(render_one, pages, self.jobs, progress=progress)
         files: dict[str, bytes] = {}
@@ -359,7 +383,7 @@ class Builder:
                 if (result.path, result.line) not in seen:  # one report per broken template line
                     seen.add((result.path, result.line))
                     problems.append(result)
-            else:
+            elif result is not None:
                 files[page.url] = result
         return files, problems
 

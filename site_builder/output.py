@@ -68,39 +68,61 @@ def _safe_target(base: Path, url: str) -> Path:
     return base.joinpath(*parts)
 
 
+def write_error(out: Path, exc: OSError) -> UserError:
+    where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
+    return UserError(f"cannot write the site to {out}: {exc.strerror or exc}{where}; the previous output is untouched")
+
+
+class FreshFolder:
+    """A new output folder written beside ``out`` and swapped in whole by ``commit``.
+
+    ``write`` may be called from forked workers: each file lands in the temporary
+    folder directly, so a large site never sits in memory all at once.
+    """
+
+    def __init__(self, out: Path):
+        self.out = out
+        out.parent.mkdir(parents=True, exist_ok=True)
+        recover(out)
+        self.tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.tmp-"))
+
+    def write(self, url: str, data: bytes) -> None:
+        target = _safe_target(self.tmp, url)
+        try:
+            target.write_bytes(data)
+        except FileNotFoundError:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+
+    def copy(self, url: str, source: Path) -> None:
+        target = _safe_target(self.tmp, url)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, target)
+
+    def commit(self, build_id: str) -> None:
+        (self.tmp / MARKER).write_text(f"{MARKER_TEXT}build {build_id or 'none'}\n", encoding="utf-8")
+        os.chmod(self.tmp, 0o755)
+        _swap(self.tmp, self.out)
+
+    def abort(self) -> None:
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+
 def write_site(out: Path, files: dict[str, bytes], static: dict[str, Path], build_id: str = "") -> None:
     """Write ``files`` (URL -> bytes) and ``static`` (URL -> source file) as a new folder and swap
     it in for ``out`` whole."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    recover(out)
-    tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.tmp-"))
-    made: set[Path] = {tmp}
-
-    def folder_for(target: Path) -> None:
-        parent = target.parent
-        if parent not in made:
-            parent.mkdir(parents=True, exist_ok=True)
-            made.add(parent)
-
+    folder = FreshFolder(out)
     try:
         for url, source in static.items():
-            target = _safe_target(tmp, url)
-            folder_for(target)
-            shutil.copyfile(source, target)
+            folder.copy(url, source)
         for url in sorted(files):
-            target = _safe_target(tmp, url)
-            folder_for(target)
-            target.write_bytes(files[url])
-        (tmp / MARKER).write_text(f"{MARKER_TEXT}build {build_id or 'none'}\n", encoding="utf-8")
-        os.chmod(tmp, 0o755)
-        _swap(tmp, out)
+            folder.write(url, files[url])
+        folder.commit(build_id)
     except OSError as exc:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise UserError(f"cannot write the site to {out}: {exc.strerror or exc}"
-                        f"{' (' + str(exc.filename) + ')' if getattr(exc, 'filename', None) else ''}; "
-                        "the previous output is untouched") from None
+        folder.abort()
+        raise write_error(out, exc) from None
     except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
+        folder.abort()
         raise
 
 

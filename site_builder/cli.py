@@ -81,8 +81,14 @@ def cmd_import(args: argparse.Namespace) -> int:
             raise UserError(f"{path}: no such listing file")
     sources = listing_sources(root, paths, args.as_of, config.listing_date)
     progress = Progress(quiet=args.quiet)
-    report = import_listings(sources, config.content_dir, strict=args.strict,
-                             progress=lambda i, n: progress.update("importing", i, n))
+    try:
+        report = import_listings(sources, config.content_dir, strict=args.strict,
+                                 progress=lambda i, n: progress.update("importing", i, n))
+    except OSError as exc:
+        progress.clear()
+        where = f" ({exc.filename})" if exc.filename else ""
+        raise UserError(f"cannot write the records: {exc.strerror or exc}{where}; the records written so far "
+                        "are whole, and running import again finishes the job") from None
     progress.clear()
     _print_problems(report.problems)
     progress.summary(report.summary())

@@ -19,6 +19,7 @@ import datetime as dt
 import difflib
 import hashlib
 import json
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -308,6 +309,8 @@ def import_listings(sources: list[ListingSource], content_dir: Path, strict: boo
                     problems.append(warning(f"{_rel(papers_dir, content_dir)}/{slug}.md", None,
                                             f"no longer in {source.label}: kept (delete the file by hand to remove it)"))
     new_state_text = dump_state(state)
+    if counts["created"] or counts["updated"] or counts["kept_edited"]:
+        os.sync()  # records are renamed into place without an fsync each: one sync for them all
     if new_state_text != old_state_text:
         write_atomic(state_path, new_state_text)
     return ImportReport(rejected=rejected, problems=tuple(problems), **counts)
@@ -330,7 +333,7 @@ def _import_entry(entry: listing_mod.Entry, slug: str, source: ListingSource,
     label = f"content/papers/{slug}.md"
     where = f"{source.label}:{entry.line}"
     if not path.exists():
-        write_atomic(path, render_record(new_front_matter(new), new["abstract"]))
+        write_atomic(path, render_record(new_front_matter(new), new["abstract"]), durable=False)
         return _Outcome("created", {name: fingerprint(name, value) for name, value in new.items()})
     try:
         old_text = path.read_text(encoding="utf-8")
@@ -372,7 +375,7 @@ def _import_entry(entry: listing_mod.Entry, slug: str, source: ListingSource,
     if _has_comments(parsed.front_matter_text):
         problems.append(warning(label, None, f"has comments, so it was not rewritten: apply the changes from {where} by hand"))
         return _Outcome("kept_edited", None)
-    write_atomic(path, render_record(fm, body))
+    write_atomic(path, render_record(fm, body), durable=False)
     return _Outcome(kind, remembered)
 
 

@@ -20,6 +20,7 @@ import re
 from dataclasses import dataclass
 
 import markdown as markdown_lib
+from markupsafe import Markup
 import nh3
 from latex2mathml.converter import convert as latex_to_mathml
 
@@ -228,7 +229,7 @@ def render_markup(source: str, macros: dict[str, str] | None = None,
         converter.reset()
         rendered = converter.convert(text)
     safe = sanitize(stash.restore(rendered))
-    return RenderedText(safe, tuple(dict.fromkeys(warnings)), plain_text(safe))
+    return RenderedText(Markup(safe), tuple(dict.fromkeys(warnings)), plain_text(safe))
 
 
 _MATHML_TAGS = frozenset("""math mrow mi mo mn ms mtext mspace msub msup msubsup mfrac msqrt mroot mstyle

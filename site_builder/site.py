@@ -196,7 +196,7 @@ def build_site(config: SiteConfig, records: list[Record],
             category_name=full_name,
             authors=authors,
             tags=refs,
-            abstract_html=Markup(rendered.html),
+            abstract_html=rendered.html if isinstance(rendered.html, Markup) else Markup(rendered.html),
             abstract_text=rendered.text,
             fingerprint=hashlib.sha1("\x1f".join(parts).encode("utf-8", "surrogatepass")).hexdigest(),
         ))

@@ -170,13 +170,13 @@ def test_records_are_written_atomically(small_site, run, monkeypatch):
     original = record.read_bytes()
     (small_site / "seeds" / "papers.txt").write_text(SMALL_LISTING.replace("CVJan 5, 2023", "CVJan 6, 2023"))
 
-    def failing_fsync(fd):
+    def failing_replace(src, dst):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(os, "fsync", failing_fsync)
-    try:
-        run(small_site, "import")
-    except OSError:
-        pass
+    monkeypatch.setattr(os, "replace", failing_replace)
+    result = run(small_site, "import")
+    assert result.code == 1
+    assert "cannot write the records: No space left on device" in result.err
+    assert "Traceback" not in result.err
     assert record.read_bytes() == original
     assert [p for p in (small_site / "content").rglob("*") if p.name.endswith(".tmp")] == []

@@ -230,3 +230,17 @@ def test_config_edit_rebuilds_everything(served):
     server.wait_for_line("site.yaml")
     status, body = get(server.url + PAPER)
     assert status == 200 and "Renamed Lab" in body
+
+
+def test_template_error_shows_in_the_page_with_file_and_line(served, page):  # noqa: F811
+    site, server = served
+    page.goto(server.url + "tags/index.html")
+    wait_text(page, "Tags")
+    time.sleep(0.3)
+    (site / "templates").mkdir()
+    (site / "templates" / "tags.html").write_text('{% extends "theme/tags.html" %}\n{% block main %}\n{{ nope.nothing }}\n{% endblock %}\n')
+    page.wait_for_selector("#site-builder-error", timeout=3000)
+    assert "templates/tags.html:3" in page.inner_text("#site-builder-error")
+    (site / "templates" / "tags.html").write_text('{% extends "theme/tags.html" %}\n')
+    page.wait_for_function("() => !document.querySelector('#site-builder-error')", timeout=3000)
+    wait_text(page, "Tags")

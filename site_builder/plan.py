@@ -107,5 +107,6 @@ def plan_pages(site: Site) -> tuple[Page, ...]:
             pages.append(_page(url, "tag.html",
                                _digest("tag", tag.slug, tag.name, tag.description, str(n), str(len(chunks)),
                                        str(len(tag.papers)), *(p.fingerprint for p in chunk)),
-                               tag=tag, papers=tuple(chunk), pagination=Pagination(n, len(chunks), urls)))
+                               tag=tag, papers=tuple(chunk), years=_year_groups(chunk),
+                               pagination=Pagination(n, len(chunks), urls)))
     return tuple(pages)

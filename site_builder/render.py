@@ -88,11 +88,15 @@ class ItemRenderer:
         self.env = env
         self.cache: dict[tuple[str, int], str] = {}
 
+    def fragment(self, paper, level: int = 3) -> str:
+        """The item's HTML with a stand-in where the relative root goes."""
+        return self.env.get_template(ITEM_TEMPLATE).render(paper=paper, root=_ROOT_SENTINEL, level=level)
+
     def __call__(self, paper, root: str, level: int = 3) -> Markup:
         key = (paper.fingerprint, level)
         fragment = self.cache.get(key) if paper.fingerprint else None
         if fragment is None:
-            fragment = self.env.get_template(ITEM_TEMPLATE).render(paper=paper, root=_ROOT_SENTINEL, level=level)
+            fragment = self.fragment(paper, level)
             if paper.fingerprint:
                 self.cache[key] = fragment
         return Markup(fragment.replace(_ROOT_SENTINEL, root))

@@ -20,6 +20,7 @@ import datetime as dt
 import json
 import os
 import platform
+import re
 import resource
 import shutil
 import statistics
@@ -86,7 +87,7 @@ def bench_size(n: int, runs: int, work: Path) -> dict:
         wall, peak, out = timed([*site_builder(), "build"], site)
         builds.append(wall)
         rss.append(peak)
-        pages = int(out.split()[1])
+        pages = int(re.search(r"(\d+) files", out).group(1))
     noop_wall, peak, out = timed([*site_builder(), "build"], site)
     assert "nothing changed" in out, out
     rss.append(peak)

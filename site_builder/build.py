@@ -29,8 +29,8 @@ from .config import SiteConfig
 from .markup import MarkupRenderer, RenderedText
 from .output import MARKER, FreshFolder, write_error, check_output_dir, recover, update_in_place
 from .parallel import MIN_ITEMS as CHUNK_MIN, parallel_map
-from .plan import Page, plan_pages
-from .problems import Problem, UserError, error
+from .plan import TEXT, Page, plan_pages
+from .problems import Problem, UserError, error, warning
 from .records import Record, record_from_text
 from .render import ITEM_TEMPLATE, make_environment, render_page, site_info, static_dirs, template_problem
 from .site import build_site as build_model
@@ -53,10 +53,10 @@ class BuildResult:
 
     def summary(self) -> str:
         if self.written == 0 and self.removed == 0:
-            return (f"built {self.pages} pages ({self.papers} papers, {self.tags} tags): nothing changed, "
+            return (f"built {self.papers} papers, {self.tags} tags: {self.pages} files, nothing changed, "
                     f"{self.seconds:.2f} s -> {self.output}/index.html")
-        return (f"built {self.pages} pages ({self.papers} papers, {self.tags} tags), {self.rendered} rendered, "
-                f"{self.written} files written in {self.seconds:.2f} s -> {self.output}/index.html")
+        return (f"built {self.papers} papers, {self.tags} tags: {self.pages} files, {self.rendered} rendered, "
+                f"{self.written} written in {self.seconds:.2f} s -> {self.output}/index.html")
 
 
 @dataclass
@@ -289,14 +289,18 @@ class Builder:
 
         env = self.environment()
         pages = plan_pages(site)
-        template_keys = self.template_keys(env, {p.template for p in pages})
+        template_keys = self.template_keys(env, {p.template for p in pages if p.template != TEXT})
         if self._template_keys and template_keys != self._template_keys:
             # Jinja's cache cannot see a new override shadowing a cached template: start afresh.
             self._env = None
             env = self.environment()
         self._template_keys = template_keys
         site_key = self.site_key()
-        keys = {p.url: _digest(site_key, template_keys[p.template], p.data_key) for p in pages}
+        keys = {p.url: _digest(site_key, template_keys.get(p.template, ""), p.data_key) for p in pages}
+        if not config.url and site.papers:
+            problems.append(warning(config.config_path.name, None,
+                                    "no url: set, so sitemap.xml and the Atom feeds are skipped and 404.html "
+                                    "links from the domain root; set url: to where the site is published"))
 
         previous = self.memory.manifest if self._output_matches(out) else {}
         return self._finish(out, site, env, pages, keys, previous, problems, progress, started)
@@ -361,7 +365,7 @@ class Builder:
         """Render the list items of every paper the ``pages`` list, in parallel, before the pages:
         forked page workers then find every item ready instead of each rendering its own."""
         items = env.globals["render_item"]
-        papers = {p.slug: p for page in pages if page.template != "paper.html"
+        papers = {p.slug: p for page in pages if page.template in ("index.html", "tag.html")
                   for p in page.context.get("papers", ())}
         todo = [p for p in papers.values() if (p.fingerprint, 3) not in items.cache]
         if len(todo) < 2 * CHUNK_MIN or self.jobs <= 1:

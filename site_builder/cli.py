@@ -134,6 +134,28 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return serve(root, ServeOptions(host=args.host, port=args.port, open_browser=args.open, quiet=args.quiet))
 
 
+def cmd_init(args: argparse.Namespace) -> int:
+    from .init import init_site
+
+    folder = Path(args.dir)
+    made = init_site(folder, args.title)
+    if not args.quiet:
+        print(f"created a new site in {folder} ({len(made)} files); next: cd {folder} && site-builder import "
+              "&& site-builder build")
+    return 0
+
+
+def cmd_publish(args: argparse.Namespace) -> int:
+    from .publish import publish
+
+    root = _site_root(args)
+    config = load_config(root)
+    done = publish(config, remote=args.remote, branch=args.branch, push=not args.no_push)
+    if not args.quiet:
+        print(done)
+    return 0
+
+
 def _port_arg(text: str) -> int:
     try:
         port = int(text)
@@ -195,6 +217,21 @@ def make_parser() -> argparse.ArgumentParser:
                    help="port to listen on (default: 8000; the next free one when it is taken)")
     p.add_argument("--open", action="store_true", help="open the site in a web browser")
     p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("init", parents=[common], help="create a new site folder",
+                       description="Create a new site: site.yaml with comments, seeds/ with a two-entry example "
+                       "listing, content/, a Makefile, a README and the GitHub Pages workflow.")
+    p.add_argument("dir", help="the new folder (absent or empty)")
+    p.add_argument("--title", default="Publications", help="the site's title (default: Publications)")
+    p.set_defaults(func=cmd_init)
+
+    p = sub.add_parser("publish", parents=[common], help="push output/ to the gh-pages branch",
+                       description="Commit output/ as the whole content of a gh-pages branch (with ghp-import) "
+                       "and push it, for sites that do not publish with GitHub Actions. Build first.")
+    p.add_argument("--remote", default="origin", help="the git remote to push to (default: origin)")
+    p.add_argument("--branch", default="gh-pages", help="the branch to publish to (default: gh-pages)")
+    p.add_argument("--no-push", action="store_true", help="commit to the branch but do not push")
+    p.set_defaults(func=cmd_publish)
     return parser
 
 

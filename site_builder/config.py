@@ -30,6 +30,8 @@ class SiteConfig:
     macros: dict[str, str] = field(default_factory=dict)
     output_dir: str = "output"
     paginate: int | None = None
+    cname: str | None = None
+    feed_size: int = 20
 
     @property
     def config_path(self) -> Path:
@@ -143,6 +145,21 @@ def _paginate(value: Any) -> int | None:
     return value
 
 
+def _cname(value: Any) -> str | None:
+    text = _optional_text(value)
+    if text is None:
+        return None
+    if not re.fullmatch(r"(?=.{1,253}$)([A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}", text):
+        raise ValueError("must be a domain name such as pubs.example.org")
+    return text.lower()
+
+
+def _feed_size(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError("must be a whole number of papers, such as 20")
+    return value
+
+
 KEYS: tuple[Key, ...] = (
     Key("title", "text", _text, "The site's name, shown in the header and the browser tab."),
     Key("description", "text", _text, "One sentence under the title; also the index page's description."),
@@ -159,6 +176,8 @@ KEYS: tuple[Key, ...] = (
     Key("output_dir", "folder", _output_dir, "Where the built site goes (default: output)."),
     Key("paginate", "number", _paginate, "Papers per page on the index and tag pages. Default: "
         "lists longer than 250 papers are split into pages of 250."),
+    Key("cname", "domain", _cname, "A custom domain for GitHub Pages (pubs.example.org): written to output/CNAME."),
+    Key("feed_size", "number", _feed_size, "How many of the newest papers the Atom feeds carry (default: 20)."),
 )
 KEYS_BY_NAME = {k.name: k for k in KEYS}
 

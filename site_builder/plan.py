@@ -20,9 +20,15 @@ DEFAULT_PAGE_SIZE = 250
 @dataclass(frozen=True)
 class Page:
     url: str  # path in the output folder, e.g. papers/<slug>/index.html
-    template: str
+    template: str  # a template name, or TEXT for a file whose context holds its ``text``
     context: Mapping[str, Any]
     data_key: str = ""
+    root: str | None = None  # how links reach the site root; None: relative to this page
+    lastmod: str | None = None  # for the sitemap: the newest date the page shows
+    in_sitemap: bool = True
+
+
+TEXT = "(text)"
 
 
 @dataclass(frozen=True)
@@ -44,8 +50,12 @@ def _digest(*parts: str) -> str:
     return hashlib.sha1("\x1f".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def _page(url: str, template: str, data_key: str, **context: Any) -> Page:
-    return Page(url, template, MappingProxyType(context), data_key)
+def _page(url: str, template: str, data_key: str, lastmod: str | None = None, **context: Any) -> Page:
+    return Page(url, template, MappingProxyType(context), data_key, lastmod=lastmod)
+
+
+def _newest(papers: Sequence[Paper]) -> str | None:
+    return max((p.updated for p in papers), default=None)
 
 
 def page_size(site: Site) -> int:
@@ -84,7 +94,7 @@ def plan_pages(site: Site) -> tuple[Page, ...]:
     for n, (url, chunk) in enumerate(zip(urls, chunks), start=1):
         pagination = Pagination(n, len(chunks), urls)
         pages.append(_page(url, "index.html", _digest("index", str(n), str(len(chunks)), year_key,
-                                                      *(p.fingerprint for p in chunk)),
+                                                      *(p.fingerprint for p in chunk)), _newest(chunk),
                            papers=tuple(chunk), years=_year_groups(chunk), total=len(papers),
                            year_links=tuple(year_links.items()), pagination=pagination))
 
@@ -94,19 +104,50 @@ def plan_pages(site: Site) -> tuple[Page, ...]:
         pages.append(_page(
             paper.url, "paper.html",
             _digest("paper", paper.fingerprint, newer.fingerprint if newer else "", older.fingerprint if older else ""),
-            paper=paper, newer=newer, older=older,
+            paper.updated, paper=paper, newer=newer, older=older,
         ))
 
     pages.append(_page("tags/index.html", "tags.html",
                        _digest("tags", *(f"{t.slug}={t.name}={t.description}={len(t.papers)}" for t in site.tags)),
-                       tags=site.tags))
+                       _newest(papers), tags=site.tags))
     for tag in site.tags:
         chunks = _chunks(tag.papers, size)
         urls = _page_urls(f"tags/{tag.slug}/", len(chunks))
         for n, (url, chunk) in enumerate(zip(urls, chunks), start=1):
             pages.append(_page(url, "tag.html",
                                _digest("tag", tag.slug, tag.name, tag.description, str(n), str(len(chunks)),
-                                       str(len(tag.papers)), *(p.fingerprint for p in chunk)),
+                                       str(len(tag.papers)), *(p.fingerprint for p in chunk)), _newest(chunk),
                                tag=tag, papers=tuple(chunk), years=_year_groups(chunk),
                                pagination=Pagination(n, len(chunks), urls)))
+    pages.extend(publishing_pages(site, pages))
     return tuple(pages)
+
+
+def publishing_pages(site: Site, pages: list[Page]) -> list[Page]:
+    """What GitHub Pages and feed readers need: 404, feeds, sitemap, robots.txt, .nojekyll, CNAME."""
+    config = site.config
+    extra = [
+        Page("404.html", "404.html", MappingProxyType({}), _digest("404", config.url or ""),
+             root=config.url or "/", in_sitemap=False),
+        Page(".nojekyll", TEXT, MappingProxyType({"text": ""}), "", in_sitemap=False),
+    ]
+    if config.cname:
+        extra.append(Page("CNAME", TEXT, MappingProxyType({"text": config.cname + "\n"}), config.cname,
+                          in_sitemap=False))
+    if config.url:
+        size = config.feed_size
+        newest = site.papers[:size]
+        extra.append(Page("feed.xml", "feed.xml", MappingProxyType({"papers": newest, "tag": None}),
+                          _digest("feed", str(size), *(p.fingerprint for p in newest)), in_sitemap=False))
+        for tag in site.tags:
+            chosen = tag.papers[:size]
+            extra.append(Page(f"tags/{tag.slug}/feed.xml", "feed.xml",
+                              MappingProxyType({"papers": chosen, "tag": tag}),
+                              _digest("tagfeed", tag.slug, tag.name, str(size), *(p.fingerprint for p in chosen)),
+                              in_sitemap=False))
+        listed = tuple((p.url, p.lastmod) for p in pages if p.in_sitemap)
+        extra.append(Page("sitemap.xml", "sitemap.xml", MappingProxyType({"entries": listed}),
+                          _digest("sitemap", *(f"{u}={m}" for u, m in listed)), in_sitemap=False))
+    extra.append(Page("robots.txt", "robots.txt", MappingProxyType({}), _digest("robots", config.url or ""),
+                      in_sitemap=False))
+    return extra

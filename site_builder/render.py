@@ -7,6 +7,7 @@ An override can extend the file it replaces through a prefix:
 """
 from __future__ import annotations
 
+import re
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,11 +18,13 @@ from markupsafe import Markup
 
 from .citations import bibtex
 from .config import SiteConfig
-from .plan import Page
+from .plan import TEXT, Page
 from .problems import Problem, UserError, error
 from .site import Site, relative_root
 
-PACKAGE_THEMES = Path(__file__).resolve().parent.parent / "themes"
+# The themes shipped with site-builder: inside the package when installed from a wheel, beside it in a checkout.
+_HERE = Path(__file__).resolve().parent
+PACKAGE_THEMES = _HERE / "themes" if (_HERE / "themes" / "default").is_dir() else _HERE.parent / "themes"
 
 
 def theme_dirs(config: SiteConfig) -> list[Path]:
@@ -61,6 +64,7 @@ def make_environment(config: SiteConfig) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=loader,
         autoescape=True,
+        finalize=strip_invalid_characters,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -69,6 +73,19 @@ def make_environment(config: SiteConfig) -> jinja2.Environment:
     env.globals["bibtex"] = bibtex
     env.globals["render_item"] = ItemRenderer(env)
     return env
+
+
+# Characters XML 1.0 forbids (and HTML treats as errors): C0 controls but tab, newline, return; lone
+# surrogates; U+FFFE and U+FFFF.
+_INVALID_CHARS_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def strip_invalid_characters(value: Any) -> Any:
+    """Every ``{{ value }}`` passes here: text loses the characters no HTML or XML file may hold."""
+    if isinstance(value, str) and _INVALID_CHARS_RE.search(value):
+        cleaned = _INVALID_CHARS_RE.sub("", value)
+        return Markup(cleaned) if isinstance(value, Markup) else cleaned
+    return value
 
 
 ITEM_TEMPLATE = "partials/paper_item.html"
@@ -119,6 +136,14 @@ class SiteInfo:
     url: str | None
     language: str
 
+    def absolute(self, path: str) -> str:
+        """The public URL of an output path (needs ``url:``): index.html names its folder."""
+        if not self.url:
+            return ""
+        if path == "index.html" or path.endswith("/index.html"):
+            path = path[: -len("index.html")]
+        return self.url + path
+
 
 def site_info(site: Site) -> SiteInfo:
     c = site.config
@@ -126,9 +151,12 @@ def site_info(site: Site) -> SiteInfo:
 
 
 def render_page(env: jinja2.Environment, page: Page, info: SiteInfo) -> str:
+    if page.template == TEXT:
+        return page.context["text"]
     template = env.get_template(page.template)
     context: dict[str, Any] = dict(page.context)
-    context.update(site=info, root=relative_root(page.url), page_url=page.url)
+    context.update(site=info, root=page.root if page.root is not None else relative_root(page.url),
+                   page_url=page.url)
     return template.render(context)
 
 

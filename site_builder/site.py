@@ -6,6 +6,7 @@ anything, and returns every problem it found.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -60,6 +61,13 @@ class Paper:
     @property
     def extra(self) -> dict:
         return self.record.extra
+
+    @property
+    def updated(self) -> str:
+        """YYYY-MM-DD of the last change a reader should know of: ``updated:`` in the record, else its date."""
+        value = self.record.extra.get("updated")
+        text = value.isoformat() if hasattr(value, "isoformat") else str(value or "")
+        return text[:10] if re.fullmatch(r"\d{4}-\d\d-\d\d", text[:10]) else self.record.date.isoformat()
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,7 @@ An \\emph{important} ''result''.
 SMALL_CONFIG = """\
 title: Test Lab
 owner: Ada Lovelace
+url: https://example.github.io/repo/
 listing_date: 2025-01-01
 """
 

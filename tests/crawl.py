@@ -48,6 +48,8 @@ def broken_links_on_disk(output: Path) -> list[str]:
         return ids_cache[path]
 
     for page in sorted(output.rglob("*.html")):
+        if page.relative_to(output).as_posix() == "404.html":
+            continue  # served for any missing path, so its links are absolute on purpose
         links, _ids = parse_links(page.read_text(encoding="utf-8"))
         for link in links:
             if not is_internal(link):
@@ -77,12 +79,25 @@ class _PrefixHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args):
         pass
 
+    def send_error(self, code, message=None, explain=None):
+        """Like GitHub Pages: a missing path gets the site's 404.html, with status 404."""
+        page = Path(self.directory) / "404.html"
+        if code != 404 or not page.is_file():
+            return super().send_error(code, message, explain)
+        body = page.read_bytes()
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
 
 @contextmanager
-def serve(folder: Path, prefix: str = "/"):
-    """Serve ``folder`` at http://127.0.0.1:<free port><prefix> in a thread."""
+def serve(folder: Path, prefix: str = "/", port: int = 0):
+    """Serve ``folder`` at http://127.0.0.1:<port><prefix> in a thread, as GitHub Pages would."""
     handler = type("Handler", (_PrefixHandler,), {"prefix": prefix})
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(folder)))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), functools.partial(handler, directory=str(folder)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

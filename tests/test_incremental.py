@@ -30,7 +30,7 @@ def seed_builder(seed_site, run):
     assert run(seed_site, "import", "--quiet").code == 0
     builder = Builder(load_config(seed_site))
     first = builder.build()
-    assert first.rendered == 43
+    assert first.rendered == first.pages == 46  # 43 pages, 404.html, .nojekyll, robots.txt
     return seed_site, builder
 
 

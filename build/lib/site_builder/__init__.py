@@ -1,0 +1,3 @@
+"""site-builder: a static site generator for academic publication pages."""
+
+__version__ = "0.1.0"

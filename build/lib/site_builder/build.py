@@ -1,0 +1,424 @@
+"""The build: records -> Site model -> page plan -> render what changed -> write once.
+
+``Builder`` keeps what it learned between builds: parsed records (by file
+stamp), rendered abstracts (by content), and the key of every page it wrote.
+A page is rendered again only when its key changes; the key covers the data
+the page shows (``Page.data_key``), the template and everything it extends or
+includes, and the site's configuration. So an incremental build writes the
+same bytes a clean build would, and a build with nothing changed writes
+nothing. The CLI keeps this memory in ``.cache/site-builder/`` (safe to delete);
+the dev server keeps it in memory.
+"""
+from __future__ import annotations
+
+import functools
+import hashlib
+import os
+import pickle
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import jinja2
+from jinja2 import meta
+
+from . import __version__
+from .config import SiteConfig
+from .markup import MarkupRenderer, RenderedText
+from .output import MARKER, FreshFolder, write_error, check_output_dir, recover, update_in_place
+from .parallel import MIN_ITEMS as CHUNK_MIN, parallel_map
+from .plan import TEXT, Page, plan_pages
+from .problems import Problem, UserError, error, warning
+from .records import Record, record_from_text
+from .render import ITEM_TEMPLATE, make_environment, render_page, site_info, static_dirs, template_problem
+from .site import build_site as build_model
+
+CACHE_VERSION = f"{__version__}-{sys.version_info[0]}.{sys.version_info[1]}-1"
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    output: Path
+    pages: int
+    papers: int
+    tags: int
+    rendered: int  # pages rendered this time
+    written: int  # files written (pages and static files); 0 when nothing changed
+    removed: int  # files of the previous output that are gone
+    seconds: float
+    problems: tuple[Problem, ...]  # warnings only: errors raise UserError
+
+    def summary(self) -> str:
+        if self.written == 0 and self.removed == 0:
+            return (f"built {self.papers} papers, {self.tags} tags: {self.pages} files, nothing changed, "
+                    f"{self.seconds:.2f} s -> {self.output}/index.html")
+        return (f"built {self.papers} papers, {self.tags} tags: {self.pages} files, {self.rendered} rendered, "
+                f"{self.written} written in {self.seconds:.2f} s -> {self.output}/index.html")
+
+
+@dataclass
+class _Memory:
+    """What a Builder remembers between builds. Plain data, so it can be pickled."""
+
+    version: str = CACHE_VERSION
+    records: dict[str, tuple[tuple[int, int, int], Record | None, tuple[Problem, ...]]] = field(default_factory=dict)
+    abstracts: dict[str, RenderedText] = field(default_factory=dict)
+    macros_key: str = ""
+    manifest: dict[str, str] = field(default_factory=dict)  # output URL -> page key or static stamp
+    build_id: str = ""
+
+
+def _stamp(stat: os.stat_result) -> tuple[int, int, int]:
+    return (stat.st_mtime_ns, stat.st_size, stat.st_ino)
+
+
+def _digest(*parts: str) -> str:
+    return hashlib.sha1("\x1f".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _parse_record(job: tuple[Path, str, Path]) -> tuple[Record | None, tuple[Problem, ...]]:
+    path, label, root = job
+    if path.is_symlink() and root not in path.resolve().parents:
+        return None, (error(label, None, "is a symbolic link to a file outside the site: not followed"),)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        return None, (error(label, None, f"not UTF-8 text ({exc.reason} at byte {exc.start})"),)
+    except OSError as exc:
+        return None, (error(label, None, f"cannot read: {exc.strerror or exc}"),)
+    return record_from_text(text, path, label)
+
+
+@functools.lru_cache(maxsize=4)
+def _renderer(macros: tuple[tuple[str, str], ...]) -> MarkupRenderer:
+    """One renderer per macro set and process: its markdown converter and formula cache are reused."""
+    return MarkupRenderer(dict(macros))
+
+
+def _render_abstract(macros_and_body: tuple[tuple[tuple[str, str], ...], str]) -> RenderedText:
+    macros, body = macros_and_body
+    return _renderer(macros).render(body)
+
+
+class Builder:
+    """Builds one site again and again, each time doing only the work that changed."""
+
+    def __init__(self, config: SiteConfig, cache_dir: Path | None = None, jobs: int | None = None):
+        self.config = config
+        self.cache_dir = cache_dir
+        self.jobs = jobs if jobs is not None else min(2, os.cpu_count() or 1)
+        self.memory = self._load_memory()
+        self._env: jinja2.Environment | None = None
+        self._read_anything = False  # parsed a record or rendered an abstract since the last save
+        self._template_keys: dict[str, str] = {}
+        self._template_refs: dict[str, list[str | None]] = {}  # template source -> templates it names
+
+    # ------------------------------------------------------------------ memory
+
+    def _cache_file(self) -> Path | None:
+        return self.cache_dir / "state.pickle" if self.cache_dir else None
+
+    def _load_memory(self) -> _Memory:
+        path = self._cache_file()
+        if path is None or not path.is_file():
+            return _Memory()
+        try:
+            with open(path, "rb") as handle:
+                memory = pickle.load(handle)
+        except Exception:  # a damaged or foreign cache is only a lost speed-up
+            return _Memory()
+        return memory if isinstance(memory, _Memory) and memory.version == CACHE_VERSION else _Memory()
+
+    def _save_memory(self) -> None:
+        path = self._cache_file()
+        if path is None:
+            return
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(f".tmp-{os.getpid()}")
+            with open(tmp, "wb") as handle:
+                pickle.dump(self.memory, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, path)
+        except OSError:
+            pass  # no cache next time: slower, not wrong
+
+    # ------------------------------------------------------------------ reading
+
+    def read_records(self) -> tuple[list[Record], list[Problem]]:
+        """Every record, parsing only files whose stamp changed since the last build."""
+        config = self.config
+        papers_dir = config.papers_dir
+        records: list[Record] = []
+        problems: list[Problem] = []
+        seen: dict[str, tuple[tuple[int, int, int], Record | None, tuple[Problem, ...]]] = {}
+        if papers_dir.is_dir():
+            root = config.root.resolve()
+            with os.scandir(papers_dir) as entries:
+                names = sorted(e.name for e in entries if e.name.endswith(".md") and not e.name.startswith("."))
+            stamps: dict[str, tuple[Path, str, tuple[int, int, int] | None]] = {}
+            prefix = f"{papers_dir.relative_to(config.root).as_posix()}/" if papers_dir.is_relative_to(config.root) \
+                else f"{papers_dir}/"
+            for name in names:
+                path = papers_dir / name
+                label = prefix + name
+                try:
+                    stamps[str(path)] = (path, label, _stamp(path.stat()))
+                except OSError as exc:
+                    stamps[str(path)] = (path, label, None)
+                    problems.append(error(label, None, f"cannot read: {exc.strerror or exc}"))
+            to_parse = [(path, label, root) for key, (path, label, stamp) in stamps.items()
+                        if stamp is not None and (key not in self.memory.records or self.memory.records[key][0] != stamp)]
+            if to_parse:
+                self._read_anything = True
+            parsed = dict(zip((str(p) for p, _l, _r in to_parse), map(_parse_record, to_parse)))  # libyaml: faster here than shipping records back from workers
+            for key, (path, label, stamp) in stamps.items():
+                if stamp is None:
+                    continue
+                entry = (stamp, *parsed[key]) if key in parsed else self.memory.records[key]
+                seen[key] = entry
+                if entry[1] is not None:
+                    records.append(entry[1])
+                problems.extend(entry[2])
+        self.memory.records = seen
+        return records, problems
+
+    def render_abstracts(self, records: list[Record]) -> Callable[[str], RenderedText]:
+        """Render every body not rendered before (in parallel when many); return a lookup."""
+        macros = tuple(sorted(self.config.macros.items()))
+        macros_key = _digest(*(f"{k}={v}" for k, v in macros))
+        if macros_key != self.memory.macros_key:
+            self.memory.abstracts = {}
+            self.memory.macros_key = macros_key
+        cache = self.memory.abstracts
+        wanted = {_digest(r.body): r.body for r in records}
+        missing = [(key, body) for key, body in wanted.items() if key not in cache]
+        if missing:
+            self._read_anything = True
+            rendered = parallel_map(_render_abstract, [(macros, body) for _key, body in missing], self.jobs)
+            for (key, _body), result in zip(missing, rendered):
+                cache[key] = result
+        self.memory.abstracts = {key: cache[key] for key in wanted}  # forget bodies no record has any more
+        return lambda body: self.memory.abstracts[_digest(body)]
+
+    # ------------------------------------------------------------------ templates
+
+    def environment(self) -> jinja2.Environment:
+        if self._env is None:
+            self._env = make_environment(self.config)
+        return self._env
+
+    def template_keys(self, env: jinja2.Environment, names: set[str]) -> dict[str, str]:
+        """For each template, a digest of its source and of every template it extends or includes."""
+        sources: dict[str, str | None] = {}
+        deps: dict[str, set[str] | None] = {}
+
+        def load(name: str) -> None:
+            if name in sources:
+                return
+            try:
+                source, _filename, _uptodate = env.loader.get_source(env, name)
+            except jinja2.TemplateNotFound:
+                sources[name], deps[name] = None, set()
+                return
+            sources[name] = source
+            refs = self._template_refs.get(source)
+            if refs is None:
+                try:
+                    refs = list(meta.find_referenced_templates(env.parse(source)))
+                except jinja2.TemplateSyntaxError:
+                    refs = []
+                self._template_refs[source] = refs
+            deps[name] = None if any(r is None for r in refs) else set(refs)
+            for ref in refs:
+                if ref is not None:
+                    load(ref)
+
+        keys = {}
+        load(ITEM_TEMPLATE)
+        for name in sorted(names):
+            load(name)
+            closure, stack, dynamic = set(), [name], False
+            while stack:
+                current = stack.pop()
+                if current in closure:
+                    continue
+                closure.add(current)
+                if deps.get(current) is None:
+                    dynamic = True
+                else:
+                    stack.extend(deps[current])
+            if any("render_item" in (sources.get(n) or "") for n in closure):
+                closure.add(ITEM_TEMPLATE)  # lists render items through the item template
+                stack = [ITEM_TEMPLATE]
+                while stack:
+                    current = stack.pop()
+                    for ref in deps.get(current) or ():
+                        if ref not in closure:
+                            closure.add(ref)
+                            stack.append(ref)
+            if dynamic:  # a computed include: any template may be used
+                closure |= set(env.list_templates())
+                for extra in closure:
+                    load(extra)
+            keys[name] = _digest(*(f"{n}\x1e{sources.get(n)}" for n in sorted(closure)))
+        return keys
+
+    # ------------------------------------------------------------------ the build
+
+    def site_key(self) -> str:
+        c = self.config
+        return _digest(CACHE_VERSION, repr((c.title, c.description, c.owner, c.url, c.theme, c.language,
+                                            sorted(c.macros.items()), c.paginate)))
+
+    def build(self, progress: Progress | None = None) -> BuildResult:
+        """Build, or raise UserError with every problem and leave the output as it was."""
+        started = time.perf_counter()
+        config = self.config
+        out = check_output_dir(config)
+        recover(out)
+        records, problems = self.read_records()
+        lookup = self.render_abstracts(records)
+        site, more = build_model(config, records, render=lookup)
+        problems.extend(more)
+        if any(p.is_error for p in problems):
+            raise UserError("build failed: the records have errors; the previous output is untouched",
+                            tuple(problems))
+
+        env = self.environment()
+        pages = plan_pages(site)
+        template_keys = self.template_keys(env, {p.template for p in pages if p.template != TEXT})
+        if self._template_keys and template_keys != self._template_keys:
+            # Jinja's cache cannot see a new override shadowing a cached template: start afresh.
+            self._env = None
+            env = self.environment()
+        self._template_keys = template_keys
+        site_key = self.site_key()
+        keys = {p.url: _digest(site_key, template_keys.get(p.template, ""), p.data_key) for p in pages}
+        if not config.url and site.papers:
+            problems.append(warning(config.config_path.name, None,
+                                    "no url: set, so sitemap.xml and the Atom feeds are skipped and 404.html "
+                                    "links from the domain root; set url: to where the site is published"))
+
+        previous = self.memory.manifest if self._output_matches(out) else {}
+        return self._finish(out, site, env, pages, keys, previous, problems, progress, started)
+
+    def _finish(self, out: Path, site, env: jinja2.Environment, pages: tuple[Page, ...], keys: dict[str, str],
+                previous: dict[str, str], problems: list[Problem], progress: Progress | None,
+                started: float) -> BuildResult:
+        problems = list(problems)
+        stale = [p for p in pages if previous.get(p.url) != keys[p.url]]
+        static = self._static_files()
+        manifest = dict(keys)
+        manifest.update({url: stamp for url, (_src, stamp) in static.items()})
+        changed_static = {url: src for url, (src, stamp) in static.items() if previous.get(url) != stamp}
+        removed = [url for url in previous if url not in manifest]
+        build_id = _digest(*(f"{u}={k}" for u, k in sorted(manifest.items())))
+
+        if previous:  # a change to a complete output: render in memory, then replace just those files
+            files, render_problems = self._render(env, site, stale, progress, None)
+            problems.extend(render_problems)
+            if any(p.is_error for p in problems):
+                raise UserError("build failed: the previous output is untouched", tuple(problems))
+            written = len(files) + len(changed_static)
+            if written or removed:
+                update_in_place(out, files, changed_static, removed, build_id)
+                self.memory.build_id = build_id
+        else:  # everything is new: workers write a fresh folder, swapped in when all went well
+            self._prerender_items(env, site, stale)
+            folder = FreshFolder(out)
+            try:
+                _files, render_problems = self._render(env, site, stale, progress, folder)
+                problems.extend(render_problems)
+                if any(p.is_error for p in problems):
+                    raise UserError("build failed: the previous output is untouched", tuple(problems))
+                for url, source in changed_static.items():
+                    folder.copy(url, source)
+                folder.commit(build_id)
+            except OSError as exc:
+                folder.abort()
+                raise write_error(out, exc) from None
+            except BaseException:
+                folder.abort()
+                raise
+            written = len(stale) + len(changed_static)
+            self.memory.build_id = build_id
+        if written or removed or self._read_anything or manifest != self.memory.manifest:
+            self.memory.manifest = manifest
+            self._save_memory()
+        self._read_anything = False
+        return BuildResult(out, len(pages), len(site.papers), len(site.tags), len(stale), written, len(removed),
+                           time.perf_counter() - started, tuple(problems))
+
+    def _output_matches(self, out: Path) -> bool:
+        """True when ``out`` is exactly what this builder's manifest describes."""
+        if not self.memory.build_id:
+            return False
+        try:
+            return (out / MARKER).read_text(encoding="utf-8").split()[-1] == self.memory.build_id
+        except (OSError, IndexError):
+            return False
+
+    def _prerender_items(self, env: jinja2.Environment, site, pages: list[Page]) -> None:
+        """Render the list items of every paper the ``pages`` list, in parallel, before the pages:
+        forked page workers then find every item ready instead of each rendering its own."""
+        items = env.globals["render_item"]
+        papers = {p.slug: p for page in pages if page.template in ("index.html", "tag.html")
+                  for p in page.context.get("papers", ())}
+        todo = [p for p in papers.values() if (p.fingerprint, 3) not in items.cache]
+        if len(todo) < 2 * CHUNK_MIN or self.jobs <= 1:
+            return
+        for paper, fragment in zip(todo, parallel_map(items.fragment, todo, self.jobs)):
+            items.cache[(paper.fingerprint, 3)] = fragment
+
+    def _render(self, env: jinja2.Environment, site, pages: list[Page], progress: Progress | None,
+                folder: FreshFolder | None) -> tuple[dict[str, bytes], list[Problem]]:
+        """Render ``pages``: into memory, or straight into ``folder`` (from the workers)."""
+        info = site_info(site)
+        problems: list[Problem] = []
+        seen: set[tuple[str, int | None]] = set()
+
+        def render_one(page: Page) -> bytes | Problem | None:
+            try:
+                data = render_page(env, page, info).encode("utf-8")
+            except Exception as exc:  # any template error becomes template:line: message
+                return template_problem(exc, self.config, page)
+            if folder is None:
+                return data
+            try:
+                folder.write(page.url, data)
+            except OSError as exc:
+                return error(page.url, None, f"cannot write: {exc.strerror or exc}")
+            return None
+
+        results = parallel_map(render_one, pages, self.jobs, progress=progress)
+        files: dict[str, bytes] = {}
+        for page, result in zip(pages, results):
+            if isinstance(result, Problem):
+                if (result.path, result.line) not in seen:  # one report per broken template line
+                    seen.add((result.path, result.line))
+                    problems.append(result)
+            elif result is not None:
+                files[page.url] = result
+        return files, problems
+
+    def _static_files(self) -> dict[str, tuple[Path, str]]:
+        """Output URL -> (source file, stamp) for every static file, later folders winning."""
+        found: dict[str, tuple[Path, str]] = {}
+        for folder in static_dirs(self.config):
+            base = folder.resolve()
+            for path in sorted(folder.rglob("*")):
+                if path.is_symlink() and base not in path.resolve().parents:
+                    continue  # never copy files from outside the theme or site
+                if path.is_file():
+                    url = "static/" + path.relative_to(folder).as_posix()
+                    found[url] = (path, "static:" + hashlib.sha1(path.read_bytes()).hexdigest())
+        return found
+
+
+def build_site(config: SiteConfig, progress: Progress | None = None, use_cache: bool = True) -> BuildResult:
+    """One build from the command line, remembering what it did in ``.cache/site-builder/``."""
+    cache_dir = config.root / ".cache" / "site-builder" if use_cache else None
+    return Builder(config, cache_dir).build(progress)

@@ -1,0 +1,253 @@
+"""The ``site-builder`` command line. User mistakes print ``path:line: message``, never a traceback."""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+from typing import Sequence
+
+from . import __version__
+from .build import build_site
+from .config import find_site_root, load_config
+from .importer import import_listings, listing_sources
+from .listing import parse_listing
+from .problems import Problem, UserError
+from .progress import Progress
+from .records import unknown_key_warnings
+from .site import build_site as build_model, read_records
+
+
+def _date_arg(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date written YYYY-MM-DD") from None
+
+
+def _print_problems(problems: Sequence[Problem]) -> None:
+    for problem in problems:
+        print(problem, file=sys.stderr)
+
+
+def _display(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def _mtime_date(path: Path) -> dt.date:
+    return dt.datetime.fromtimestamp(path.stat().st_mtime).date()
+
+
+def cmd_parse(args: argparse.Namespace) -> int:
+    path = Path(args.file)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UserError(f"{path}: cannot read: {exc}") from None
+    as_of = args.as_of
+    if as_of is None:
+        try:
+            root = find_site_root(Path(args.site) if args.site else Path.cwd())
+            as_of = load_config(root).listing_date
+        except UserError:
+            as_of = None
+    as_of = as_of or _mtime_date(path)
+    result = parse_listing(text, str(args.file), as_of)
+    json.dump([e.as_json() for e in result.entries], sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
+    _print_problems(result.problems)
+    return 1 if any(p.is_error for p in result.problems) else 0
+
+
+def _site_root(args: argparse.Namespace) -> Path:
+    return find_site_root(Path(args.site)) if args.site else find_site_root(Path.cwd())
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    root = _site_root(args)
+    config = load_config(root)
+    if args.listings:
+        paths = [Path(p) for p in args.listings]
+    else:
+        paths = sorted(config.seeds_dir.glob("*.txt"))
+        if not paths:
+            raise UserError(f"no listings to import: {config.seeds_dir} has no *.txt file")
+    for path in paths:
+        if not path.is_file():
+            raise UserError(f"{path}: no such listing file")
+    sources = listing_sources(root, paths, args.as_of, config.listing_date)
+    progress = Progress(quiet=args.quiet)
+    try:
+        report = import_listings(sources, config.content_dir, strict=args.strict,
+                                 progress=lambda i, n: progress.update("importing", i, n))
+    except OSError as exc:
+        progress.clear()
+        where = f" ({exc.filename})" if exc.filename else ""
+        raise UserError(f"cannot write the records: {exc.strerror or exc}{where}; the records written so far "
+                        "are whole, and running import again finishes the job") from None
+    progress.clear()
+    _print_problems(report.problems)
+    progress.summary(report.summary())
+    if args.strict and any(p.is_error for p in report.problems):
+        return 1
+    return 0
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    root = _site_root(args)
+    config = load_config(root)
+    progress = Progress(quiet=args.quiet)
+    result = build_site(config, progress=lambda i, n: progress.update("rendering", i, n))
+    progress.clear()
+    _print_problems(result.problems)
+    progress.summary(result.summary())
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    root = _site_root(args)
+    config = load_config(root)
+    records, problems = read_records(config)
+    for record in records:
+        problems.extend(unknown_key_warnings(record.src_path.read_text(encoding="utf-8"),
+                                             _display(record.src_path, root)))
+    _site, more = build_model(config, records)
+    problems.extend(more)
+    problems.sort(key=lambda p: (p.path, p.line or 0))
+    _print_problems(problems)
+    errors = sum(1 for p in problems if p.is_error)
+    warnings = len(problems) - errors
+    if not args.quiet:
+        files = len(list(config.papers_dir.glob("*.md"))) if config.papers_dir.is_dir() else 0
+        print(f"checked {files} records: {errors} errors, {warnings} warnings")
+    return 1 if errors else 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from .serve import ServeOptions, serve  # the server's libraries load only when serving
+
+    root = _site_root(args)
+    return serve(root, ServeOptions(host=args.host, port=args.port, open_browser=args.open, quiet=args.quiet))
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from .init import init_site
+
+    folder = Path(args.dir)
+    made = init_site(folder, args.title)
+    if not args.quiet:
+        print(f"created a new site in {folder} ({len(made)} files); next: cd {folder} && site-builder import "
+              "&& site-builder build")
+    return 0
+
+
+def cmd_publish(args: argparse.Namespace) -> int:
+    from .publish import publish
+
+    root = _site_root(args)
+    config = load_config(root)
+    done = publish(config, remote=args.remote, branch=args.branch, push=not args.no_push)
+    if not args.quiet:
+        print(done)
+    return 0
+
+
+def _port_arg(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        port = -1
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number (0 to 65535)")
+    return port
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="site-builder",
+        description="Build a publication site from a listing of papers.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--site", metavar="DIR", help="the site folder (the one holding site.yaml); "
+                        "default: the current folder or its nearest parent with a site.yaml")
+    common.add_argument("-q", "--quiet", action="store_true", help="print only problems, no progress or summary")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+
+    p = sub.add_parser("parse", parents=[common], help="print a listing's entries as JSON",
+                       description="Parse a listing file and print its entries as one JSON array. "
+                       "Problems go to stderr as file:line: message and make the exit status 1.")
+    p.add_argument("file", help="the listing file")
+    p.add_argument("--as-of", type=_date_arg, metavar="YYYY-MM-DD",
+                   help="resolve year-less dates against this date (default: listing_date in site.yaml, "
+                   "else the file's modification time)")
+    p.set_defaults(func=cmd_parse)
+
+    p = sub.add_parser("import", parents=[common], help="turn listings into records in content/papers/",
+                       description="Create and update content/papers/*.md from listings. A record you "
+                       "edited by hand is never overwritten, and no record is ever deleted.")
+    p.add_argument("listings", nargs="*", metavar="LISTING", help="listing files (default: every seeds/*.txt)")
+    p.add_argument("--as-of", type=_date_arg, metavar="YYYY-MM-DD",
+                   help="resolve year-less dates against this date (default: listing_date in site.yaml, "
+                   "else each file's modification time)")
+    p.add_argument("--strict", action="store_true", help="import nothing and exit 1 if any entry has an error")
+    p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("build", parents=[common], help="build the site into output/",
+                       description="Render every page into a new folder and swap it in for output/ "
+                       "when everything succeeded. On an error nothing is written.")
+    p.set_defaults(func=cmd_build)
+
+    p = sub.add_parser("check", parents=[common], help="validate every record",
+                       description="Check every record: required fields, date format, duplicate slugs, "
+                       "unknown keys (warned). Exit status 1 when there are errors.")
+    p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser("serve", parents=[common], help="live preview: build, serve and rebuild on every edit",
+                       description="Build the site, serve output/ over HTTP and rebuild on every change to "
+                       "content/, seeds/, themes/, templates/, static/ or site.yaml; open pages reload by "
+                       "themselves. A build error is shown in the page and the server keeps running.")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
+    p.add_argument("--port", type=_port_arg, default=8000,
+                   help="port to listen on (default: 8000; the next free one when it is taken)")
+    p.add_argument("--open", action="store_true", help="open the site in a web browser")
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("init", parents=[common], help="create a new site folder",
+                       description="Create a new site: site.yaml with comments, seeds/ with a two-entry example "
+                       "listing, content/, a Makefile, a README and the GitHub Pages workflow.")
+    p.add_argument("dir", help="the new folder (absent or empty)")
+    p.add_argument("--title", default="Publications", help="the site's title (default: Publications)")
+    p.set_defaults(func=cmd_init)
+
+    p = sub.add_parser("publish", parents=[common], help="push output/ to the gh-pages branch",
+                       description="Commit output/ as the whole content of a gh-pages branch (with ghp-import) "
+                       "and push it, for sites that do not publish with GitHub Actions. Build first.")
+    p.add_argument("--remote", default="origin", help="the git remote to push to (default: origin)")
+    p.add_argument("--branch", default="gh-pages", help="the branch to publish to (default: gh-pages)")
+    p.add_argument("--no-push", action="store_true", help="commit to the branch but do not push")
+    p.set_defaults(func=cmd_publish)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = make_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except UserError as exc:
+        _print_problems(exc.problems)
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

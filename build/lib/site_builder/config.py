@@ -1,0 +1,242 @@
+"""site.yaml: every key declared with its type, default and meaning; typos are errors."""
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from . import yamlio
+from .problems import Problem, UserError, error
+
+CONFIG_NAME = "site.yaml"
+SLUG_SAFE_RE = re.compile(r"[A-Za-z0-9_.-]+")
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    """The validated contents of site.yaml plus where the site lives."""
+
+    root: Path
+    title: str = "Publications"
+    description: str = ""
+    owner: str | None = None
+    url: str | None = None
+    theme: str = "default"
+    language: str = "en"
+    listing_date: dt.date | None = None
+    macros: dict[str, str] = field(default_factory=dict)
+    output_dir: str = "output"
+    paginate: int | None = None
+    cname: str | None = None
+    feed_size: int = 20
+
+    @property
+    def config_path(self) -> Path:
+        return self.root / CONFIG_NAME
+
+    @property
+    def content_dir(self) -> Path:
+        return self.root / "content"
+
+    @property
+    def papers_dir(self) -> Path:
+        return self.root / "content" / "papers"
+
+    @property
+    def seeds_dir(self) -> Path:
+        return self.root / "seeds"
+
+    @property
+    def templates_dir(self) -> Path:
+        return self.root / "templates"
+
+    @property
+    def static_dir(self) -> Path:
+        return self.root / "static"
+
+    @property
+    def themes_dir(self) -> Path:
+        return self.root / "themes"
+
+    @property
+    def output_path(self) -> Path:
+        return (self.root / self.output_dir).resolve()
+
+
+@dataclass(frozen=True)
+class Key:
+    name: str
+    kind: str  # shown in messages and the README
+    check: Callable[[Any], Any]  # returns the cleaned value or raises ValueError
+    doc: str
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError("must be text (put it in quotes)")
+    return value
+
+
+def _optional_text(value: Any) -> str | None:
+    return None if value is None else _text(value).strip() or None
+
+
+def _url(value: Any) -> str | None:
+    text = _optional_text(value)
+    if text is None:
+        return None
+    if not re.fullmatch(r"https?://[^\s/]+(/[^\s]*)?", text):
+        raise ValueError("must be an absolute http(s) URL such as https://lab.github.io/pubs/")
+    return text if text.endswith("/") else text + "/"
+
+
+def _date(value: Any) -> dt.date | None:
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise ValueError("must be a date written YYYY-MM-DD")
+
+
+def _macros(value: Any) -> dict[str, str]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise ValueError("must be a mapping of macro name to text, e.g. algoname: SparseFed")
+    cleaned = {}
+    for name, text in value.items():
+        if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z]+", name.lstrip("\\")):
+            raise ValueError(f"macro name {name!r} must be letters only (without the backslash)")
+        if not isinstance(text, str):
+            raise ValueError(f"the text for macro {name!r} must be text (put it in quotes)")
+        cleaned[name.lstrip("\\")] = text
+    return dict(sorted(cleaned.items()))
+
+
+def _theme(value: Any) -> str:
+    text = _text(value).strip()
+    if not SLUG_SAFE_RE.fullmatch(text) or text.startswith("."):
+        raise ValueError("must be a theme folder name such as default")
+    return text
+
+
+def _output_dir(value: Any) -> str:
+    text = _text(value).strip()
+    if not text or "\x00" in text:
+        raise ValueError("must be a folder name such as output")
+    return text
+
+
+def _paginate(value: Any) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError("must be a whole number of papers per page, such as 100")
+    return value
+
+
+def _cname(value: Any) -> str | None:
+    text = _optional_text(value)
+    if text is None:
+        return None
+    if not re.fullmatch(r"(?=.{1,253}$)([A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}", text):
+        raise ValueError("must be a domain name such as pubs.example.org")
+    return text.lower()
+
+
+def _feed_size(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError("must be a whole number of papers, such as 20")
+    return value
+
+
+KEYS: tuple[Key, ...] = (
+    Key("title", "text", _text, "The site's name, shown in the header and the browser tab."),
+    Key("description", "text", _text, "One sentence under the title; also the index page's description."),
+    Key("owner", "text", _optional_text, "The researcher whose site this is: shown in bold in every author list."),
+    Key("url", "URL", _url, "Where the site is published, e.g. https://lab.github.io/pubs/. "
+        "Used only where an absolute URL is required; every link between pages stays relative."),
+    Key("theme", "name", _theme, "The theme folder under themes/ (default: default)."),
+    Key("language", "text", _text, "The pages' lang attribute (default: en)."),
+    Key("listing_date", "YYYY-MM-DD", _date, "The date the listing was copied: year-less dates "
+        "(`Mar 9`) resolve to the latest such day not after it. Default: the listing file's "
+        "modification time."),
+    Key("macros", "mapping", _macros, "TeX macros used outside math in abstracts, mapped to text "
+        "(algoname: SparseFed)."),
+    Key("output_dir", "folder", _output_dir, "Where the built site goes (default: output)."),
+    Key("paginate", "number", _paginate, "Papers per page on the index and tag pages. Default: "
+        "lists longer than 250 papers are split into pages of 250."),
+    Key("cname", "domain", _cname, "A custom domain for GitHub Pages (pubs.example.org): written to output/CNAME."),
+    Key("feed_size", "number", _feed_size, "How many of the newest papers the Atom feeds carry (default: 20)."),
+)
+KEYS_BY_NAME = {k.name: k for k in KEYS}
+
+
+def parse_config(text: str, root: Path, path_label: str = CONFIG_NAME) -> tuple[SiteConfig, tuple[Problem, ...]]:
+    """Validate site.yaml text; all problems are collected, defaults fill the gaps."""
+    problems: list[Problem] = []
+    try:
+        data = yamlio.load(text) if text.strip() else {}
+    except yamlio.YamlError as exc:
+        return SiteConfig(root=root), (error(path_label, exc.line, exc.message),)
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        return SiteConfig(root=root), (error(path_label, 1, "site.yaml must be a mapping of key: value lines"),)
+    lines = yamlio.key_lines(text)
+    values: dict[str, Any] = {}
+    for name, value in data.items():
+        line = lines.get(str(name))
+        key = KEYS_BY_NAME.get(name) if isinstance(name, str) else None
+        if key is None:
+            hint = difflib.get_close_matches(str(name), list(KEYS_BY_NAME), n=1)
+            suggestion = f" (did you mean {hint[0]!r}?)" if hint else ""
+            problems.append(error(path_label, line, f"unknown key {name!r}{suggestion}; "
+                                  f"known keys: {', '.join(KEYS_BY_NAME)}"))
+            continue
+        try:
+            values[name] = key.check(value)
+        except ValueError as exc:
+            problems.append(error(path_label, line, f"{name}: {exc}"))
+    return SiteConfig(root=root, **values), tuple(problems)
+
+
+def find_site_root(start: Path) -> Path:
+    """The folder holding site.yaml: ``start`` itself or its nearest parent."""
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        if (folder / CONFIG_NAME).is_file():
+            return folder
+    raise UserError(f"no {CONFIG_NAME} in {start} or any parent folder: run this in a site folder or pass --site DIR")
+
+
+def load_config(root: Path) -> SiteConfig:
+    """Read and validate ``root/site.yaml``; raise UserError listing every problem."""
+    path = root / CONFIG_NAME
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise UserError(f"{path}: not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UserError(f"{path}: cannot read: {exc}") from None
+    config, problems = parse_config(text, root, str(_display(path)))
+    if problems:
+        raise UserError(f"{_display(path)}: {len(problems)} problem(s)", problems)
+    return config
+
+
+def _display(path: Path) -> Path:
+    try:
+        return path.relative_to(Path.cwd())
+    except ValueError:
+        return path

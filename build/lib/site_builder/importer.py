@@ -1,0 +1,384 @@
+"""Import: listing entries -> records on disk, never losing a hand edit.
+
+The importer remembers, per record, the values it last wrote
+(``content/.import-state.json``). On the next import each listing-owned field
+is compared three ways:
+
+* file == last written: the user did not touch it, so the listing's value is written;
+* file != last written: the user edited it, so the user's value stays; when the
+  listing changed it too, the import says so;
+* no memory of the record (state deleted, record written by hand): any
+  difference is treated as the user's edit.
+
+Records are never deleted; a record whose entry left the listing is reported.
+Files are written atomically and only when their bytes change.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import hashlib
+import json
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from . import listing as listing_mod
+from .problems import Problem, error, warning
+from .records import RecordError, render_record, split_front_matter, write_atomic
+from .slugs import slugify, unique_slug
+
+STATE_NAME = ".import-state.json"
+STATE_VERSION = 1
+# Fields the listing owns, in the order they are compared and reported.
+LISTING_FIELDS = ("title", "authors", "et_al", "date", "category", "affiliation", "code", "has_code", "abstract")
+_MISSING = object()
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    kept_edited: int = 0
+    rejected: int = 0
+    problems: tuple[Problem, ...] = ()
+
+    @property
+    def entries(self) -> int:
+        return self.created + self.updated + self.unchanged + self.kept_edited + self.rejected
+
+    def summary(self) -> str:
+        return (f"imported {self.entries} entries: {self.created} created, {self.updated} updated, "
+                f"{self.unchanged} unchanged, {self.kept_edited} kept-edited, {self.rejected} rejected")
+
+
+@dataclass(frozen=True)
+class ListingSource:
+    """A listing file to import and the date its year-less dates resolve against."""
+
+    path: Path
+    label: str  # how messages and the state name it, e.g. seeds/publications.txt
+    as_of: dt.date
+
+
+def listing_sources(root: Path, paths: list[Path], as_of: dt.date | None, listing_date: dt.date | None) -> list[ListingSource]:
+    """Sources for listing files; year-less dates resolve against ``as_of``, else ``listing_date``,
+    else each file's modification time."""
+    sources = []
+    for path in paths:
+        try:
+            label = path.resolve().relative_to(root.resolve()).as_posix()
+        except ValueError:
+            label = str(path)
+        when = as_of or listing_date or dt.datetime.fromtimestamp(path.stat().st_mtime).date()
+        sources.append(ListingSource(path, label, when))
+    return sources
+
+
+def title_key(title: str) -> str:
+    return " ".join(re.findall(r"\w+", title.casefold()))
+
+
+def entry_fields(entry: listing_mod.Entry) -> dict[str, Any]:
+    """The listing-owned values of an entry, as JSON values."""
+    return {
+        "title": entry.title,
+        "authors": list(entry.authors),
+        "et_al": entry.et_al,
+        "date": entry.date.isoformat(),
+        "category": entry.category,
+        "affiliation": entry.affiliation,
+        "code": entry.code_url,
+        "has_code": bool(entry.has_code and not entry.code_url),
+        "abstract": entry.abstract,
+    }
+
+
+def fingerprint(name: str, value: Any) -> Any:
+    """What the state remembers of a value: the abstract as a hash, the rest as is."""
+    if name == "abstract":
+        return "sha256:" + hashlib.sha256(value.encode("utf-8")).hexdigest()
+    return value
+
+
+def _get(fm: dict[str, Any], body: str, name: str) -> Any:
+    """A listing-owned field's current value in a record, normalised to JSON values."""
+    if name == "abstract":
+        return body.strip()
+    if name == "code":
+        links = fm.get("links")
+        return links.get("code") if isinstance(links, dict) else None
+    if name == "has_code":
+        return bool(fm.get("has_code", False))
+    value = fm.get(name)
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, tuple):
+        return list(value)
+    return value
+
+
+def _set(fm: dict[str, Any], name: str, value: Any) -> str | None:
+    """Set a listing-owned field in front matter; returns the new body for ``abstract``."""
+    if name == "abstract":
+        return value
+    if name == "code":
+        links = fm.get("links")
+        if not isinstance(links, dict):
+            links = {}
+        if value:
+            links["code"] = value
+        else:
+            links.pop("code", None)
+        fm["links"] = links
+    elif name == "has_code":
+        if value:
+            fm["has_code"] = True
+        else:
+            fm.pop("has_code", None)
+    elif name == "date":
+        fm["date"] = dt.date.fromisoformat(value)
+    else:
+        fm[name] = value
+    return None
+
+
+def new_front_matter(fields: dict[str, Any]) -> dict[str, Any]:
+    """Front matter for a new record, keys in the fixed order."""
+    fm: dict[str, Any] = {
+        "title": fields["title"],
+        "authors": list(fields["authors"]),
+        "et_al": fields["et_al"],
+        "date": dt.date.fromisoformat(fields["date"]),
+        "category": fields["category"],
+        "affiliation": fields["affiliation"],
+        "tags": [],
+        "links": {"code": fields["code"]} if fields["code"] else {},
+    }
+    if fields["has_code"]:
+        fm["has_code"] = True
+    return fm
+
+
+def load_state(path: Path) -> dict[str, dict[str, Any]]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    except (OSError, ValueError):
+        return {}  # a damaged state only costs us knowing which values were ours
+    records = data.get("records") if isinstance(data, dict) else None
+    return {k: v for k, v in records.items() if isinstance(v, dict)} if isinstance(records, dict) else {}
+
+
+def dump_state(records: dict[str, dict[str, Any]]) -> str:
+    return json.dumps({"version": STATE_VERSION, "records": dict(sorted(records.items()))},
+                      ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+
+
+def _has_comments(front_matter_text: str) -> bool:
+    return any(line.lstrip().startswith("#") for line in front_matter_text.splitlines())
+
+
+def _match(entries: list[listing_mod.Entry], label: str, state: dict[str, dict[str, Any]],
+           papers_dir: Path) -> list[tuple[listing_mod.Entry, str, bool]]:
+    """Give each entry its slug: (entry, slug, known_to_state)."""
+    by_key: dict[str, list[str]] = {}
+    for slug in sorted(state):
+        info = state[slug]
+        if info.get("source") == label:
+            by_key.setdefault(info.get("key", ""), []).append(slug)
+    used: set[str] = set()
+    matched: dict[int, tuple[str, bool]] = {}
+    # 1. the same title (normalised) as last time
+    for i, entry in enumerate(entries):
+        for slug in by_key.get(title_key(entry.title), []):
+            if slug not in used:
+                used.add(slug)
+                matched[i] = (slug, True)
+                break
+    # 2. a retitled entry: an unclaimed record of this listing that agrees on two of
+    #    date, first author, abstract and a similar title
+    for i, entry in enumerate(entries):
+        if i in matched:
+            continue
+        wanted = entry_fields(entry)
+        best, best_score = None, 1
+        for slug in sorted(state):
+            info = state[slug]
+            if slug in used or info.get("source") != label:
+                continue
+            fields = info.get("fields", {})
+            score = sum((
+                fields.get("date") == wanted["date"],
+                (fields.get("authors") or [None])[0] == entry.authors[0],
+                fields.get("abstract") == fingerprint("abstract", wanted["abstract"]),
+                difflib.SequenceMatcher(None, info.get("key", ""), title_key(entry.title)).ratio() >= 0.8,
+            ))
+            if score > best_score:
+                best, best_score = slug, score
+        if best is not None:
+            used.add(best)
+            matched[i] = (best, True)
+    # 3. new entries get a new slug (or adopt a hand-made record with the same title)
+    taken = set(state) | {p.stem for p in papers_dir.glob("*.md")}
+    result = []
+    for i, entry in enumerate(entries):
+        if i in matched:
+            slug, known = matched[i]
+        else:
+            base = slugify(entry.title)
+            slug, known = unique_slug(base, taken), False
+            existing = papers_dir / f"{base}.md"
+            if base not in state and base not in used and existing.is_file() and _file_title_key(existing) == title_key(entry.title):
+                slug = base
+            taken.add(slug)
+            used.add(slug)
+        result.append((entry, slug, known))
+    return result
+
+
+def _file_title_key(path: Path) -> str | None:
+    try:
+        fm = split_front_matter(path.read_text(encoding="utf-8")).front_matter
+    except (OSError, UnicodeDecodeError, RecordError):
+        return None
+    title = fm.get("title")
+    return title_key(title) if isinstance(title, str) else None
+
+
+def import_listings(sources: list[ListingSource], content_dir: Path, strict: bool = False,
+                    progress: Callable[[int, int], None] | None = None) -> ImportReport:
+    """Import every listing into ``content_dir/papers``; returns counts and problems."""
+    papers_dir = content_dir / "papers"
+    state_path = content_dir / STATE_NAME
+    state = load_state(state_path)
+    old_state_text = dump_state(state)
+    problems: list[Problem] = []
+    parsed = []
+    for source in sources:
+        try:
+            text = source.path.read_text(encoding="utf-8")
+        except UnicodeDecodeError as exc:
+            problems.append(error(source.label, None, f"not UTF-8 text ({exc.reason} at byte {exc.start})"))
+            continue
+        except OSError as exc:
+            problems.append(error(source.label, None, f"cannot read: {exc.strerror or exc}"))
+            continue
+        result = listing_mod.parse_listing(text, source.label, source.as_of)
+        problems.extend(result.problems)
+        parsed.append((source, result))
+    rejected = sum(r.rejected for _s, r in parsed)
+    if strict and any(p.is_error for p in problems):
+        problems.append(error(sources[0].label if sources else "import", None,
+                              "--strict: nothing imported because of the errors above"))
+        total = sum(len(r.entries) for _s, r in parsed)
+        return ImportReport(rejected=rejected + total, problems=tuple(problems))
+
+    counts = {"created": 0, "updated": 0, "unchanged": 0, "kept_edited": 0}
+    total = sum(len(r.entries) for _s, r in parsed)
+    done = 0
+    for source, result in parsed:
+        seen_keys: dict[str, int] = {}
+        for entry in result.entries:
+            key = title_key(entry.title)
+            if key in seen_keys:
+                problems.append(warning(source.label, entry.line,
+                                        f"the same title as the entry at line {seen_keys[key]}: imported as a separate record"))
+            else:
+                seen_keys[key] = entry.line
+        matched = _match(list(result.entries), source.label, state, papers_dir)
+        claimed = set()
+        for entry, slug, known in matched:
+            claimed.add(slug)
+            outcome = _import_entry(entry, slug, source, state if known else {}, papers_dir, problems)
+            counts[outcome.kind] += 1
+            if outcome.fields is not None:
+                state[slug] = {"source": source.label, "key": title_key(entry.title), "fields": outcome.fields}
+            done += 1
+            if progress:
+                progress(done, total)
+        for slug in sorted(state):
+            if state[slug].get("source") == source.label and slug not in claimed:
+                if (papers_dir / f"{slug}.md").exists():
+                    problems.append(warning(f"{_rel(papers_dir, content_dir)}/{slug}.md", None,
+                                            f"no longer in {source.label}: kept (delete the file by hand to remove it)"))
+    new_state_text = dump_state(state)
+    if counts["created"] or counts["updated"] or counts["kept_edited"]:
+        os.sync()  # records are renamed into place without an fsync each: one sync for them all
+    if new_state_text != old_state_text:
+        write_atomic(state_path, new_state_text)
+    return ImportReport(rejected=rejected, problems=tuple(problems), **counts)
+
+
+def _rel(papers_dir: Path, content_dir: Path) -> str:
+    return f"{content_dir.name}/{papers_dir.name}"
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    kind: str  # created, updated, unchanged, kept_edited
+    fields: dict[str, Any] | None  # what to remember as last written; None keeps the old memory
+
+
+def _import_entry(entry: listing_mod.Entry, slug: str, source: ListingSource,
+                  state: dict[str, dict[str, Any]], papers_dir: Path, problems: list[Problem]) -> _Outcome:
+    new = entry_fields(entry)
+    path = papers_dir / f"{slug}.md"
+    label = f"content/papers/{slug}.md"
+    where = f"{source.label}:{entry.line}"
+    if not path.exists():
+        write_atomic(path, render_record(new_front_matter(new), new["abstract"]), durable=False)
+        return _Outcome("created", {name: fingerprint(name, value) for name, value in new.items()})
+    try:
+        old_text = path.read_text(encoding="utf-8")
+        parsed = split_front_matter(old_text)
+    except RecordError as exc:
+        problems.append(warning(label, exc.line, f"{exc.message}; not updated from {where} until fixed"))
+        return _Outcome("kept_edited", None)
+    except (OSError, UnicodeDecodeError) as exc:
+        problems.append(warning(label, None, f"cannot read ({exc}); not updated from {where}"))
+        return _Outcome("kept_edited", None)
+
+    last = state.get(slug, {}).get("fields", {})
+    fm = dict(parsed.front_matter)
+    body = parsed.body
+    remembered = dict(last)
+    user_kept = False
+    listing_changed = False
+    for name in LISTING_FIELDS:
+        current = fingerprint(name, _get(fm, body, name))
+        previous = last.get(name, _MISSING)
+        wanted = new[name]
+        remembered[name] = fingerprint(name, wanted)
+        if current == remembered[name]:
+            continue
+        if previous is not _MISSING and current == previous:
+            new_body = _set(fm, name, wanted)
+            if new_body is not None:
+                body = new_body
+            listing_changed = True
+            continue
+        user_kept = True
+        if previous is not _MISSING and remembered[name] != previous:
+            problems.append(warning(label, None, f"kept your edit of {name!r}; {where} now says {_short(wanted)}"))
+
+    kind = "kept_edited" if user_kept else "updated"
+    if not listing_changed:
+        # Nothing to apply: the file is left byte for byte as it is, formatting and all.
+        return _Outcome("kept_edited" if user_kept else "unchanged", remembered)
+    if _has_comments(parsed.front_matter_text):
+        problems.append(warning(label, None, f"has comments, so it was not rewritten: apply the changes from {where} by hand"))
+        return _Outcome("kept_edited", None)
+    write_atomic(path, render_record(fm, body), durable=False)
+    return _Outcome(kind, remembered)
+
+
+def _short(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= 80 else text[:77] + "..."

@@ -1,0 +1,264 @@
+"""Abstracts to HTML: markdown plus the TeX that abstracts carry, no JavaScript needed.
+
+* ``$...$`` and ``\\(...\\)`` become MathML at build time (latex2mathml);
+* ``\\emph{x}``, ``\\textit``, ``\\textbf``, ``\\texttt``; ``\\href{url}{text}``,
+  ``\\href{url}`` and ``\\url{url}`` become links; bare URLs too, without the
+  sentence's final punctuation;
+* TeX quotes ``''x''`` / ````x''`` become “x”, ```x'`` becomes ‘x’;
+* ``\\%``, ``\\&``, ``\\_``, ``\\#``, ``\\$`` become the character;
+* any other macro outside math is a warning, unless ``macros:`` maps it to text.
+
+Raw HTML in the source is shown as text: every character from the record is
+escaped, and only the HTML made here (MathML, links, emphasis) is markup.
+Math and URLs are swapped for placeholders before markdown runs, so their
+underscores and asterisks never turn into emphasis.
+"""
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+
+import markdown as markdown_lib
+from markupsafe import Markup
+import nh3
+from latex2mathml.converter import convert as latex_to_mathml
+
+from .urls import find_urls, is_safe_link
+
+_PH_OPEN, _PH_CLOSE = "\ue000", "\ue001"
+_PH_RE = re.compile(f"{_PH_OPEN}(\\d+){_PH_CLOSE}")
+_ESCAPED_CHARS = {"%": "%", "&": "&", "_": "_", "#": "#", "$": "$", "{": "{", "}": "}", " ": " "}
+_STYLE_MACROS = {"emph": "em", "textit": "em", "textbf": "strong", "texttt": "code"}
+_MACRO_RE = re.compile(r"\\([A-Za-z]+)\*?((?:\{[^{}]*\})*)")
+
+
+@dataclass(frozen=True)
+class RenderedText:
+    html: str
+    warnings: tuple[str, ...]
+    text: str = ""  # the visible text, on one line (for descriptions and search)
+
+
+class _Stash:
+    """HTML fragments kept out of markdown's way behind private-use placeholders."""
+
+    def __init__(self) -> None:
+        self.items: list[str] = []
+
+    def put(self, fragment: str) -> str:
+        self.items.append(fragment)
+        return f"{_PH_OPEN}{len(self.items) - 1}{_PH_CLOSE}"
+
+    def restore(self, text: str) -> str:
+        # Fragments may hold placeholders of their own (a link's text with math in it).
+        for _ in range(3):
+            if _PH_OPEN not in text:
+                break
+            text = _PH_RE.sub(lambda m: self.items[int(m.group(1))], text)
+        return text
+
+
+_MATH_START_RE = re.compile(r"[\\$]")
+
+
+def _find_math(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, tex) spans of inline math, by pandoc's rule for ``$``:
+    the opening ``$`` has a non-space right after it, the closing one a non-space
+    right before it and no digit right after it; ``\\$`` is a dollar sign."""
+    spans = []
+    n = len(text)
+    match = _MATH_START_RE.search(text)
+    while match:
+        i = match.start()
+        nxt = i + 1
+        if text[i] == "\\":
+            if text.startswith("\\(", i):
+                end = text.find("\\)", i + 2)
+                if end != -1:
+                    spans.append((i, end + 2, text[i + 2:end]))
+                    nxt = end + 2
+            else:
+                nxt = i + 2
+        else:
+            display = text.startswith("$$", i)
+            start = i + (2 if display else 1)
+            if start < n and not text[start].isspace():
+                closing = _closing_dollar(text, start, display)
+                if closing is not None:
+                    after = closing + (2 if display else 1)
+                    spans.append((i, after, text[start:closing]))
+                    nxt = after
+        match = _MATH_START_RE.search(text, nxt)
+    return spans
+
+
+def _closing_dollar(text: str, start: int, display: bool) -> int | None:
+    n = len(text)
+    j = start
+    while True:
+        match = _MATH_START_RE.search(text, j)
+        if match is None:
+            return None
+        j = match.start()
+        if text[j] == "\\":
+            j += 2
+            continue
+        after = j + (2 if display else 1)
+        if not text[j - 1].isspace() and (not display or text.startswith("$$", j)) \
+                and (display or after >= n or not text[after].isdigit()):
+            return j
+        j += 1
+
+
+def math_to_mathml(tex: str) -> str:
+    """MathML for a TeX formula; ``%`` is an operator, not an identifier."""
+    mathml = latex_to_mathml(tex.strip())
+    return mathml.replace("<mi>&#x00025;</mi>", "<mo>&#x00025;</mo>")
+
+
+def _render_inline_tex(text: str, stash: _Stash, macros: dict[str, str], warnings: list[str]) -> str:
+    """Replace TeX constructs outside math with placeholders or plain characters."""
+
+    def link(url: str, label_html: str) -> str:
+        url = url.strip()
+        if not is_safe_link(url):
+            warnings.append(f"link {url!r} is not http(s) or mailto: shown as text")
+            return label_html
+        return stash.put(f'<a href="{html.escape(url, quote=True)}">') + label_html + stash.put("</a>")
+
+    def href(match: re.Match) -> str:
+        url, label = match.group(1), match.group(2)
+        return link(url, stash.put(html.escape(url)) if label is None else label)
+
+    def styled(match: re.Match) -> str:
+        tag = _STYLE_MACROS[match.group(1)]
+        return stash.put(f"<{tag}>") + match.group(2) + stash.put(f"</{tag}>")
+
+    # Innermost first, until nothing changes: \href{u}{the \emph{site}} and \emph{\href{u}{x}} both work.
+    for _ in range(8):
+        before = text
+        text = re.sub(r"\\(emph|textit|textbf|texttt)\{([^{}]*)\}", styled, text)
+        text = re.sub(r"\\href\{([^{}]*)\}(?:\{([^{}]*)\})?", href, text)
+        text = re.sub(r"\\url\{([^{}]*)\}", lambda m: link(m.group(1), stash.put(html.escape(m.group(1)))), text)
+        if text == before:
+            break
+
+    # Bare URLs (the ones inside \href were stashed already).
+    pieces = []
+    last = 0
+    for start, end, url in find_urls(text):
+        pieces.append(text[last:start])
+        pieces.append(stash.put(f'<a href="{html.escape(url, quote=True)}">{html.escape(url)}</a>'))
+        last = end
+    pieces.append(text[last:])
+    text = "".join(pieces)
+
+    # TeX dashes (URLs are stashed already; a markdown rule is a line of its own and stays)
+    text = re.sub(r"(?<=[^\s-])---(?=[^-])|(?<= )---(?= )", "\u2014", text)
+    text = re.sub(r"(?<=[^\s-])--(?=[^-])|(?<= )--(?= )", "\u2013", text)
+
+    # TeX quotes
+    text = re.sub(r"``(.+?)''", "\u201c\\1\u201d", text)
+    text = re.sub(r"''(.+?)''", "\u201c\\1\u201d", text)
+    text = re.sub(r"`([^`'\n]+)'", "\u2018\\1\u2019", text)
+
+    # Escaped characters: \% \& \_ ...
+    text = re.sub(r"\\([%&_#${} ])", lambda m: stash.put(html.escape(_ESCAPED_CHARS[m.group(1)])), text)
+
+    def macro(match: re.Match) -> str:
+        name, args = match.group(1), match.group(2)
+        if name in macros:
+            inner = "".join(re.findall(r"\{([^{}]*)\}", args))
+            return stash.put(html.escape(macros[name])) + inner
+        warnings.append(f"unknown macro \\{name}: map it to text under macros: in site.yaml "
+                        f"(e.g. {name}: Text)")
+        return stash.put(html.escape(match.group(0)))
+
+    return _MACRO_RE.sub(macro, text)
+
+
+# One line with nothing markdown would act on: no emphasis, code, links, breaks, lists or headings.
+_PLAIN_PARAGRAPH_RE = re.compile(r"(?!\s)(?!(?:-[ \t]*){3,}$)(?!(?:[-+*>#=]|\d+[.)])(?:\s|$))[^\n\t*_`\[\]!<>#\\]*[^\s*_`\[\]!<>#\\]")
+
+
+class MarkupRenderer:
+    """Renders record bodies; holds one markdown converter, reset between documents."""
+
+    def __init__(self, macros: dict[str, str] | None = None) -> None:
+        self.macros = dict(macros or {})
+        self._markdown = markdown_lib.Markdown(extensions=[], output_format="html")
+        self._math: dict[str, str] = {}  # formulas repeat across abstracts ($\varepsilon$)
+
+    def render(self, source: str) -> RenderedText:
+        return render_markup(source, self.macros, self._markdown, self._math)
+
+
+def render_markup(source: str, macros: dict[str, str] | None = None,
+                  converter: markdown_lib.Markdown | None = None,
+                  math_cache: dict[str, str] | None = None) -> RenderedText:
+    """HTML for an abstract or any record body, with the warnings it raised."""
+    macros = macros or {}
+    converter = converter or markdown_lib.Markdown(extensions=[], output_format="html")
+    warnings: list[str] = []
+    stash = _Stash()
+    text = source.replace(_PH_OPEN, "\ufffd").replace(_PH_CLOSE, "\ufffd")
+
+    pieces = []
+    last = 0
+    math_cache = {} if math_cache is None else math_cache
+    for start, end, tex in _find_math(text):
+        pieces.append(text[last:start])
+        try:
+            if tex not in math_cache:
+                math_cache[tex] = math_to_mathml(tex)
+            pieces.append(stash.put(math_cache[tex]))
+        except Exception as exc:  # latex2mathml raises many kinds on bad TeX
+            warnings.append(f"cannot render math ${tex}$ ({type(exc).__name__}): shown as TeX")
+            pieces.append(stash.put(f"<code>{html.escape(tex)}</code>"))
+        last = end
+    pieces.append(text[last:])
+    text = "".join(pieces)
+
+    text = _render_inline_tex(text, stash, macros, warnings)
+    # Everything left is the user's text: escape it so no raw HTML survives.
+    text = html.escape(text, quote=False)
+    if _PLAIN_PARAGRAPH_RE.fullmatch(text):
+        rendered = f"<p>{text}</p>"  # what markdown makes of one plain paragraph, 20x faster
+    else:
+        converter.reset()
+        rendered = converter.convert(text)
+    safe = sanitize(stash.restore(rendered))
+    return RenderedText(Markup(safe), tuple(dict.fromkeys(warnings)), plain_text(safe))
+
+
+_MATHML_TAGS = frozenset("""math mrow mi mo mn ms mtext mspace msub msup msubsup mfrac msqrt mroot mstyle
+    mover munder munderover mtable mtr mtd menclose mpadded mphantom merror semantics annotation""".split())
+_ALLOWED_TAGS = frozenset({"p", "br", "em", "strong", "code", "pre", "a", "ul", "ol", "li", "blockquote",
+                           "h3", "h4", "h5", "h6", "hr", "sub", "sup", "del"}) | _MATHML_TAGS
+_MATHML_ATTRIBUTES = {"display", "mathvariant", "stretchy", "fence", "separator", "lspace", "rspace", "width",
+                      "height", "depth", "notation", "columnalign", "rowspacing", "columnspacing", "accent",
+                      "accentunder", "movablelimits", "minsize", "maxsize", "symmetric", "largeop", "linethickness"}
+_ALLOWED_ATTRIBUTES = {tag: set(_MATHML_ATTRIBUTES) for tag in _MATHML_TAGS}
+_ALLOWED_ATTRIBUTES["math"] = _MATHML_ATTRIBUTES | {"xmlns"}
+_ALLOWED_ATTRIBUTES["a"] = {"href", "title"}
+
+
+def sanitize(fragment: str) -> str:
+    """The last line of defence: only known tags and attributes, only http(s)/mailto links."""
+    return nh3.clean(fragment, tags=set(_ALLOWED_TAGS), attributes=_ALLOWED_ATTRIBUTES,
+                     url_schemes={"http", "https", "mailto"}, link_rel=None, strip_comments=True)
+
+
+_TAG_RE = re.compile(r"<[^>]*>")
+
+
+def plain_text(fragment: str) -> str:
+    """The visible text of an HTML fragment made by render_markup, on one line."""
+    without_math = re.sub(r"<math\b.*?</math>", lambda m: _mathml_text(m.group(0)), fragment, flags=re.S)
+    text = html.unescape(_TAG_RE.sub("", without_math))
+    return " ".join(text.split())
+
+
+def _mathml_text(mathml: str) -> str:
+    return _TAG_RE.sub("", mathml)

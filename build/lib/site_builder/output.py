@@ -1,0 +1,186 @@
+"""Writing the built site: into a fresh folder beside ``output/``, swapped in when complete.
+
+* A build renders every page in memory first; only then is anything written.
+* Files go to ``.<output>.tmp-*`` beside the output folder; when all are written,
+  the old folder is renamed aside and the new one renamed into place, so the
+  output folder is always a complete build. A failure removes the temporary
+  folder and leaves the old output untouched.
+* A marker file says the folder is ours: a non-empty folder without it is never
+  replaced. Output folders that hold or are the site's own sources are refused.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from .config import SiteConfig
+from .problems import UserError
+
+MARKER = ".site-builder"
+MARKER_TEXT = "This folder is written by site-builder; it is replaced on every build.\n"
+
+
+def check_output_dir(config: SiteConfig) -> Path:
+    """The resolved output folder, or UserError when it would clobber the site's sources."""
+    out = config.output_path
+    root = config.root.resolve()
+    protected = {
+        "the site folder": root,
+        "content/": config.content_dir.resolve(),
+        "seeds/": config.seeds_dir.resolve(),
+        "themes/": config.themes_dir.resolve(),
+        "templates/": config.templates_dir.resolve(),
+        "static/": config.static_dir.resolve(),
+    }
+    for name, folder in protected.items():
+        if out == folder or out in folder.parents:
+            raise UserError(f"output_dir {config.output_dir!r} is {name} or a folder holding it: "
+                            "refusing to replace it; choose a folder such as output")
+        if name != "the site folder" and folder in out.parents:
+            raise UserError(f"output_dir {config.output_dir!r} is inside {name}: choose a folder such as output")
+    if out.exists() and not out.is_dir():
+        raise UserError(f"output_dir {config.output_dir!r} exists and is not a folder")
+    if out.is_dir() and any(out.iterdir()) and not (out / MARKER).is_file():
+        raise UserError(f"{out} is not empty and was not made by site-builder: move it away or choose "
+                        "another output_dir, so that none of its files are lost")
+    return out
+
+
+def recover(out: Path) -> None:
+    """Finish or undo a swap that a killed build left half done, and drop stale temp folders."""
+    parent = out.parent
+    if not parent.is_dir():
+        return
+    old = sorted(parent.glob(f".{out.name}.old-*"))
+    if not out.exists() and old:
+        os.replace(old[-1], out)
+        old = old[:-1]
+    for leftover in [*old, *parent.glob(f".{out.name}.tmp-*")]:
+        shutil.rmtree(leftover, ignore_errors=True)
+
+
+def _safe_target(base: Path, url: str) -> Path:
+    parts = url.split("/")
+    if url.startswith("/") or any(p in ("", ".", "..") or "\\" in p or "\x00" in p for p in parts):
+        raise UserError(f"refusing to write {url!r}: not a plain path inside the output folder")
+    return base.joinpath(*parts)
+
+
+def write_error(out: Path, exc: OSError) -> UserError:
+    where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
+    return UserError(f"cannot write the site to {out}: {exc.strerror or exc}{where}; the previous output is untouched")
+
+
+class FreshFolder:
+    """A new output folder written beside ``out`` and swapped in whole by ``commit``.
+
+    ``write`` may be called from forked workers: each file lands in the temporary
+    folder directly, so a large site never sits in memory all at once.
+    """
+
+    def __init__(self, out: Path):
+        self.out = out
+        out.parent.mkdir(parents=True, exist_ok=True)
+        recover(out)
+        self.tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.tmp-"))
+
+    def write(self, url: str, data: bytes) -> None:
+        target = _safe_target(self.tmp, url)
+        try:
+            target.write_bytes(data)
+        except FileNotFoundError:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+
+    def copy(self, url: str, source: Path) -> None:
+        target = _safe_target(self.tmp, url)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, target)
+
+    def commit(self, build_id: str) -> None:
+        (self.tmp / MARKER).write_text(f"{MARKER_TEXT}build {build_id or 'none'}\n", encoding="utf-8")
+        os.chmod(self.tmp, 0o755)
+        _swap(self.tmp, self.out)
+
+    def abort(self) -> None:
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+def write_site(out: Path, files: dict[str, bytes], static: dict[str, Path], build_id: str = "") -> None:
+    """Write ``files`` (URL -> bytes) and ``static`` (URL -> source file) as a new folder and swap
+    it in for ``out`` whole."""
+    folder = FreshFolder(out)
+    try:
+        for url, source in static.items():
+            folder.copy(url, source)
+        for url in sorted(files):
+            folder.write(url, files[url])
+        folder.commit(build_id)
+    except OSError as exc:
+        folder.abort()
+        raise write_error(out, exc) from None
+    except BaseException:
+        folder.abort()
+        raise
+
+
+def update_in_place(out: Path, files: dict[str, bytes], static: dict[str, Path], removed: list[str],
+                    build_id: str) -> None:
+    """Apply a small change to an existing output: each file replaced atomically by rename.
+
+    The marker says "dirty" while files change, so a build killed half way is noticed by the
+    next one, which then renders everything; every file is whole at every moment.
+    """
+    marker = out / MARKER
+    try:
+        marker.write_text(f"{MARKER_TEXT}build dirty\n", encoding="utf-8")
+        for url, source in static.items():
+            _replace(_safe_target(out, url), Path(source).read_bytes())
+        for url in sorted(files):
+            _replace(_safe_target(out, url), files[url])
+        for url in removed:
+            target = _safe_target(out, url)
+            try:
+                target.unlink()
+            except FileNotFoundError:
+                pass
+            parent = target.parent
+            while parent != out and parent.is_dir() and not any(parent.iterdir()):
+                parent.rmdir()
+                parent = parent.parent
+        marker.write_text(f"{MARKER_TEXT}build {build_id}\n", encoding="utf-8")
+    except OSError as exc:
+        raise UserError(f"cannot write the site to {out}: {exc.strerror or exc}"
+                        f"{' (' + str(exc.filename) + ')' if getattr(exc, 'filename', None) else ''}; "
+                        "the next build will write it whole") from None
+
+
+def _replace(target: Path, data: bytes) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.sb-tmp")
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, target)
+    except BaseException:
+        try:
+            tmp.unlink()
+        except OSError:
+            pass
+        raise
+
+
+def _swap(new: Path, out: Path) -> None:
+    if not out.exists():
+        os.replace(new, out)
+        return
+    old = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.old-"))
+    os.rmdir(old)
+    os.replace(out, old)
+    try:
+        os.replace(new, out)
+    except OSError:
+        os.replace(old, out)
+        raise
+    shutil.rmtree(old, ignore_errors=True)

@@ -1,0 +1,55 @@
+"""Map a function over many items on every core, with forked workers.
+
+Workers are forked, so they inherit the function and the items (a closure over
+a Jinja environment and the site model is fine): only item indices go to the
+workers and only results come back. Small jobs, one core, or a platform
+without fork run in this process.
+"""
+from __future__ import annotations
+
+import multiprocessing
+import os
+from typing import Callable, Sequence, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+MIN_ITEMS = 256  # below this, forking costs more than it saves
+CHUNK = 64
+
+# Set in each forked worker by _init_worker, never in the parent.
+_WORKER_JOB: tuple[Callable, Sequence] | None = None
+
+
+def _init_worker(func: Callable, items: Sequence) -> None:
+    global _WORKER_JOB
+    _WORKER_JOB = (func, items)
+
+
+def _run_chunk(bounds: tuple[int, int]) -> list:
+    assert _WORKER_JOB is not None
+    func, items = _WORKER_JOB
+    start, end = bounds
+    return [func(items[i]) for i in range(start, end)]
+
+
+def parallel_map(func: Callable[[T], R], items: Sequence[T], jobs: int,
+                 progress: Callable[[int, int], None] | None = None) -> list[R]:
+    total = len(items)
+    if jobs <= 1 or total < MIN_ITEMS or "fork" not in multiprocessing.get_all_start_methods():
+        results = []
+        for i, item in enumerate(items, start=1):
+            results.append(func(item))
+            if progress and (i % CHUNK == 0 or i == total):
+                progress(i, total)
+        return results
+    context = multiprocessing.get_context("fork")
+    bounds = [(i, min(i + CHUNK, total)) for i in range(0, total, CHUNK)]
+    results = []
+    with context.Pool(processes=min(jobs, os.cpu_count() or 1), initializer=_init_worker,
+                      initargs=(func, items)) as pool:
+        for chunk in pool.imap(_run_chunk, bounds):
+            results.extend(chunk)
+            if progress:
+                progress(len(results), total)
+    return results

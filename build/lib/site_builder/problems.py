@@ -1,0 +1,50 @@
+"""Problems found in user input: collected, never raised, reported together.
+
+Every stage (parser, record loader, config loader, builder) returns the
+problems it found next to its result, so one bad entry never hides the
+others. A problem prints as ``path:line: message``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable
+
+ERROR = "error"
+WARNING = "warning"
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    path: str
+    line: int | None
+    message: str
+    severity: str = ERROR
+
+    def __str__(self) -> str:
+        where = self.path if self.line is None else f"{self.path}:{self.line}"
+        prefix = "warning: " if self.severity == WARNING else ""
+        return f"{where}: {prefix}{self.message}"
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == ERROR
+
+
+def error(path: str, line: int | None, message: str) -> Problem:
+    return Problem(str(path), line, message, ERROR)
+
+
+def warning(path: str, line: int | None, message: str) -> Problem:
+    return Problem(str(path), line, message, WARNING)
+
+
+def has_errors(problems: Iterable[Problem]) -> bool:
+    return any(p.is_error for p in problems)
+
+
+class UserError(Exception):
+    """A mistake in the user's input or command line: printed without a traceback."""
+
+    def __init__(self, message: str, problems: tuple[Problem, ...] = ()):
+        super().__init__(message)
+        self.problems = problems

@@ -1,0 +1,280 @@
+"""Records: ``content/papers/<slug>.md``, YAML front matter plus the abstract as markdown.
+
+Reading validates every field and reports ``path:line: message``; keys a user
+adds are kept and reach the templates as they are. Writing is deterministic
+and atomic (a temporary file renamed over the old one).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import re
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import yamlio
+from .problems import Problem, error, warning
+from .urls import is_safe_link
+
+# The keys the importer writes, in this order; a user may add any other key.
+FIELD_ORDER = ("title", "authors", "et_al", "date", "category", "affiliation", "tags", "links")
+KNOWN_OPTIONAL = ("has_code", "slug", "selected", "venue", "doi", "note", "image")
+SLUG_RE = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?")
+FRONT_MATTER_FENCE = "---"
+
+
+@dataclass(frozen=True)
+class Record:
+    """One paper as its record file says it."""
+
+    src_path: Path
+    slug: str
+    title: str
+    authors: tuple[str, ...]
+    et_al: bool
+    date: dt.date
+    category: str | None
+    affiliation: str | None
+    tags: tuple[str, ...]
+    links: tuple[tuple[str, str], ...]
+    has_code: bool
+    body: str
+    body_line: int  # 1-based line of the body's first line in the file
+    extra: dict[str, Any] = field(default_factory=dict)  # every other key, in file order
+    digest: str = ""  # sha1 of the file's text: what changed when it changes
+
+
+@dataclass(frozen=True)
+class RecordText:
+    """A record file split into its front matter (parsed) and body."""
+
+    front_matter: dict[str, Any]
+    front_matter_text: str
+    body: str
+    body_line: int
+
+
+class RecordError(Exception):
+    def __init__(self, line: int | None, message: str):
+        super().__init__(message)
+        self.line = line
+        self.message = message
+
+
+def split_front_matter(text: str) -> RecordText:
+    """Parse ``---`` YAML ``---`` body. Raises RecordError with a 1-based file line."""
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    text = text.replace("\r\n", "\n")
+    lines = text.split("\n")
+    if not lines or lines[0].strip() != FRONT_MATTER_FENCE:
+        raise RecordError(1, "a record must start with a '---' line, then YAML front matter, then '---'")
+    for end in range(1, len(lines)):
+        if lines[end].strip() == FRONT_MATTER_FENCE:
+            break
+    else:
+        raise RecordError(1, "the front matter is not closed by a '---' line")
+    fm_text = "\n".join(lines[1:end]) + "\n"
+    try:
+        data = yamlio.load(fm_text)
+    except yamlio.YamlError as exc:
+        raise RecordError(exc.line + 1 if exc.line else 1, exc.message) from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise RecordError(2, "the front matter must be a mapping of key: value lines")
+    body_lines = lines[end + 1:]
+    skipped = 0
+    while skipped < len(body_lines) and not body_lines[skipped].strip():
+        skipped += 1
+    body = "\n".join(body_lines[skipped:]).rstrip()
+    return RecordText(data, fm_text, body, end + 2 + skipped)
+
+
+def _as_text(value: Any, what: str) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool) or value is None:
+        raise ValueError(f"{what} must be text, not {value!r} (put it in quotes)")
+    if isinstance(value, (int, float)):
+        raise ValueError(f"{what} must be text, not the number {value!r} (put it in quotes)")
+    raise ValueError(f"{what} must be text")
+
+
+def _as_date(value: Any) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise ValueError(f"date must be written YYYY-MM-DD, not {value!r}")
+
+
+def _as_text_list(value: Any, what: str) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list):
+        raise ValueError(f"{what} must be a list")
+    items = []
+    for item in value:
+        text = _as_text(item, f"each of {what}").strip()
+        if not text:
+            raise ValueError(f"{what} has an empty item")
+        items.append(text)
+    return tuple(items)
+
+
+def _as_links(value: Any) -> tuple[tuple[str, str], ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, dict):
+        raise ValueError("links must be a mapping such as code: https://github.com/...")
+    links = []
+    for name, url in value.items():
+        name = _as_text(name, "a link name")
+        if url is None or url == "":
+            continue
+        url = _as_text(url, f"link {name!r}").strip()
+        if not is_safe_link(url):
+            raise ValueError(f"link {name!r} must be an http(s) or mailto URL or a relative path, not {url!r}")
+        links.append((name, url))
+    return tuple(links)
+
+
+def _as_bool(value: Any, what: str) -> bool:
+    if value is None:
+        return False
+    if not isinstance(value, bool):
+        raise ValueError(f"{what} must be true or false")
+    return value
+
+
+def record_from_text(text: str, src_path: Path, label: str) -> tuple[Record | None, tuple[Problem, ...]]:
+    """Build a Record from a file's text; problems name ``label:line``."""
+    try:
+        parsed = split_front_matter(text)
+    except RecordError as exc:
+        return None, (error(label, exc.line, exc.message),)
+    data = parsed.front_matter
+    lines: dict[str, int] = {}
+
+    def line_of(key: str) -> int:
+        if not lines:  # composing the YAML again is only worth it when there is an error to place
+            lines.update(yamlio.key_lines(parsed.front_matter_text) or {"": 0})
+        return lines[key] + 1 if key in lines else 1
+
+    problems: list[Problem] = []
+    values: dict[str, Any] = {}
+
+    def take(key: str, convert, required: bool = False, default: Any = None) -> None:
+        if key not in data or data[key] is None:
+            if required:
+                problems.append(error(label, 1 if key not in data else line_of(key), f"missing required field {key!r}"))
+            values[key] = default
+            return
+        try:
+            values[key] = convert(data[key])
+        except ValueError as exc:
+            problems.append(error(label, line_of(key), str(exc)))
+            values[key] = default
+
+    take("title", lambda v: _as_text(v, "title").strip(), required=True)
+    if values["title"] == "" and "title" in data:
+        problems.append(error(label, line_of("title"), "title is empty"))
+    take("authors", lambda v: _as_text_list(v, "authors"), required=True, default=())
+    if values["authors"] == () and "authors" in data and data["authors"] is not None:
+        problems.append(error(label, line_of("authors"), "authors is empty: list at least one author"))
+    take("date", _as_date, required=True)
+    take("et_al", lambda v: _as_bool(v, "et_al"), default=False)
+    take("category", lambda v: _as_text(v, "category").strip() or None)
+    take("affiliation", lambda v: _as_text(v, "affiliation").strip() or None)
+    take("tags", lambda v: _as_text_list(v, "tags"), default=())
+    take("links", _as_links, default=())
+    take("has_code", lambda v: _as_bool(v, "has_code"), default=False)
+    slug = src_path.stem
+    if "slug" in data:
+        try:
+            slug = _as_text(data["slug"], "slug").strip()
+            if not SLUG_RE.fullmatch(slug):
+                raise ValueError(f"slug {slug!r} must be lower-case letters, digits and hyphens "
+                                 "(no slashes, dots or spaces)")
+        except ValueError as exc:
+            problems.append(error(label, line_of("slug"), str(exc)))
+    elif not SLUG_RE.fullmatch(slug):
+        problems.append(error(label, 1, f"the file name {src_path.name!r} is not a usable slug: "
+                              "use lower-case letters, digits and hyphens, or set slug:"))
+    if any(p.is_error for p in problems):
+        return None, tuple(problems)
+    known = set(FIELD_ORDER) | {"has_code", "slug"}
+    extra = {k: v for k, v in data.items() if k not in known}
+    record = Record(
+        src_path=src_path,
+        slug=slug,
+        title=values["title"],
+        authors=values["authors"],
+        et_al=values["et_al"],
+        date=values["date"],
+        category=values["category"],
+        affiliation=values["affiliation"],
+        tags=values["tags"],
+        links=values["links"],
+        has_code=values["has_code"] or any(name == "code" for name, _ in values["links"]),
+        body=parsed.body,
+        body_line=parsed.body_line,
+        extra=extra,
+        digest=hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest(),
+    )
+    return record, tuple(problems)
+
+
+def unknown_key_warnings(text: str, label: str) -> tuple[Problem, ...]:
+    """Warnings for keys that are neither written by import nor known to the themes."""
+    try:
+        parsed = split_front_matter(text)
+    except RecordError:
+        return ()
+    lines = yamlio.key_lines(parsed.front_matter_text)
+    known = set(FIELD_ORDER) | set(KNOWN_OPTIONAL)
+    return tuple(
+        warning(label, lines.get(str(key), 0) + 1, f"unknown key {key!r} (kept, and passed to templates as is)")
+        for key in parsed.front_matter if key not in known
+    )
+
+
+def render_record(front_matter: dict[str, Any], body: str) -> str:
+    """The file text for a record: front matter in the given key order, then the body."""
+    text = FRONT_MATTER_FENCE + "\n" + yamlio.dump(front_matter) + FRONT_MATTER_FENCE + "\n"
+    if body:
+        text += "\n" + body.strip("\n") + "\n"
+    return text
+
+
+def write_atomic(path: Path, data: str | bytes, durable: bool = True) -> None:
+    """Write a file by renaming a finished temporary file over it: never half-written.
+
+    ``durable=False`` skips the fsync (a bulk writer syncs once at the end instead)."""
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(payload)
+            if durable:
+                handle.flush()
+                os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise

@@ -1,0 +1,187 @@
+"""Themes and rendering: one Jinja environment, one lookup order, autoescape on.
+
+Template lookup: the site's ``templates/`` -> the chosen theme -> ``default``.
+An override can extend the file it replaces through a prefix:
+``{% extends "theme/paper.html" %}`` (the chosen theme) or
+``{% extends "default/paper.html" %}``.
+"""
+from __future__ import annotations
+
+import re
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from .citations import bibtex
+from .config import SiteConfig
+from .plan import TEXT, Page
+from .problems import Problem, UserError, error
+from .site import Site, relative_root
+
+# The themes shipped with site-builder: inside the package when installed from a wheel, beside it in a checkout.
+_HERE = Path(__file__).resolve().parent
+PACKAGE_THEMES = _HERE / "themes" if (_HERE / "themes" / "default").is_dir() else _HERE.parent / "themes"
+
+
+def theme_dirs(config: SiteConfig) -> list[Path]:
+    """Theme folders from highest to lowest priority: chosen theme, then default.
+
+    A theme is looked up in the site's ``themes/`` first, then in the themes
+    shipped with site-builder.
+    """
+    def find(name: str) -> Path | None:
+        for base in (config.themes_dir, PACKAGE_THEMES):
+            candidate = base / name
+            if (candidate / "templates").is_dir():
+                return candidate
+        return None
+
+    chosen = find(config.theme)
+    if chosen is None:
+        raise UserError(f"{config.config_path.name}: theme {config.theme!r} not found in "
+                        f"{config.themes_dir} or the themes shipped with site-builder")
+    default = find("default")
+    dirs = [chosen]
+    if default is not None and default.resolve() != chosen.resolve():
+        dirs.append(default)
+    return dirs
+
+
+def make_environment(config: SiteConfig) -> jinja2.Environment:
+    themes = theme_dirs(config)
+    searchable = [config.templates_dir]  # looked in even before it exists: the dev server may see it appear
+    searchable.extend(t / "templates" for t in themes)
+    prefixes = {"theme": jinja2.FileSystemLoader(str(themes[0] / "templates"))}
+    prefixes["default"] = jinja2.FileSystemLoader(str(themes[-1] / "templates"))
+    loader = jinja2.ChoiceLoader([
+        jinja2.FileSystemLoader([str(p) for p in searchable]),
+        jinja2.PrefixLoader(prefixes),
+    ])
+    env = jinja2.Environment(
+        loader=loader,
+        autoescape=True,
+        finalize=strip_invalid_characters,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.globals["bibtex"] = bibtex
+    env.globals["render_item"] = ItemRenderer(env)
+    return env
+
+
+# Characters XML 1.0 forbids (and HTML treats as errors): C0 controls but tab, newline, return; lone
+# surrogates; U+FFFE and U+FFFF.
+_INVALID_CHARS_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def strip_invalid_characters(value: Any) -> Any:
+    """Every ``{{ value }}`` passes here: text loses the characters no HTML or XML file may hold."""
+    if isinstance(value, str) and _INVALID_CHARS_RE.search(value):
+        cleaned = _INVALID_CHARS_RE.sub("", value)
+        return Markup(cleaned) if isinstance(value, Markup) else cleaned
+    return value
+
+
+ITEM_TEMPLATE = "partials/paper_item.html"
+_ROOT_SENTINEL = "\ue003root\ue003"
+
+
+class ItemRenderer:
+    """``render_item(paper, root, level)`` in templates: one paper's list item.
+
+    Lists show the same paper on the index and on each of its tag pages, so the
+    item is rendered once (with a stand-in for the relative root) and reused;
+    the cache lives as long as the environment, which is replaced whenever a
+    template changes. The item's template is ``partials/paper_item.html``.
+    """
+
+    def __init__(self, env: jinja2.Environment):
+        self.env = env
+        self.cache: dict[tuple[str, int], str] = {}
+
+    def fragment(self, paper, level: int = 3) -> str:
+        """The item's HTML with a stand-in where the relative root goes."""
+        return self.env.get_template(ITEM_TEMPLATE).render(paper=paper, root=_ROOT_SENTINEL, level=level)
+
+    def __call__(self, paper, root: str, level: int = 3) -> Markup:
+        key = (paper.fingerprint, level)
+        fragment = self.cache.get(key) if paper.fingerprint else None
+        if fragment is None:
+            fragment = self.fragment(paper, level)
+            if paper.fingerprint:
+                self.cache[key] = fragment
+        return Markup(fragment.replace(_ROOT_SENTINEL, root))
+
+
+def static_dirs(config: SiteConfig) -> list[Path]:
+    """Static folders from lowest to highest priority (later ones overwrite)."""
+    dirs = [t / "static" for t in reversed(theme_dirs(config))]
+    dirs.append(config.static_dir)
+    return [d for d in dirs if d.is_dir()]
+
+
+@dataclass(frozen=True)
+class SiteInfo:
+    """What every template sees as ``site``."""
+
+    title: str
+    description: str
+    owner: str | None
+    url: str | None
+    language: str
+
+    def absolute(self, path: str) -> str:
+        """The public URL of an output path (needs ``url:``): index.html names its folder."""
+        if not self.url:
+            return ""
+        if path == "index.html" or path.endswith("/index.html"):
+            path = path[: -len("index.html")]
+        return self.url + path
+
+
+def site_info(site: Site) -> SiteInfo:
+    c = site.config
+    return SiteInfo(c.title, c.description, c.owner, c.url, c.language)
+
+
+def render_page(env: jinja2.Environment, page: Page, info: SiteInfo) -> str:
+    if page.template == TEXT:
+        return page.context["text"]
+    template = env.get_template(page.template)
+    context: dict[str, Any] = dict(page.context)
+    context.update(site=info, root=page.root if page.root is not None else relative_root(page.url),
+                   page_url=page.url)
+    return template.render(context)
+
+
+def template_problem(exc: BaseException, config: SiteConfig, page: Page) -> Problem:
+    """``template:line: message`` for an error raised while rendering a page."""
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        return error(_template_label(exc.filename or exc.name, config), exc.lineno,
+                     f"{exc.message} (while rendering {page.url})")
+    if isinstance(exc, jinja2.TemplateNotFound):
+        return error(page.template, None, f"template not found: {exc.name} (while rendering {page.url})")
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.endswith((".html", ".xml", ".txt", ".js"))]
+    if frames:
+        frame = frames[-1]
+        return error(_template_label(frame.filename, config), frame.lineno,
+                     f"{type(exc).__name__}: {exc} (while rendering {page.url})")
+    return error(page.template, None, f"{type(exc).__name__}: {exc} (while rendering {page.url})")
+
+
+def _template_label(filename: str | None, config: SiteConfig) -> str:
+    if not filename:
+        return "template"
+    path = Path(filename)
+    for base in (config.root, PACKAGE_THEMES.parent):
+        try:
+            return path.resolve().relative_to(base.resolve()).as_posix()
+        except ValueError:
+            continue
+    return str(path)

@@ -1,0 +1,236 @@
+"""The Site model: every record read and checked, then papers, tags, authors and years.
+
+Nothing here writes: ``load_site`` reads all records before the builder renders
+anything, and returns every problem it found.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from markupsafe import Markup
+
+from .categories import category_name
+from .config import SiteConfig
+from .markup import MarkupRenderer
+from .problems import Problem, error, warning
+from .records import Record, record_from_text
+from .slugs import slugify
+
+
+@dataclass(frozen=True)
+class TagRef:
+    slug: str
+    name: str
+
+
+@dataclass(frozen=True)
+class AuthorRef:
+    name: str
+    is_owner: bool
+
+
+@dataclass(frozen=True)
+class Paper:
+    record: Record
+    slug: str
+    url: str  # from the site root, e.g. papers/<slug>/index.html
+    year: int
+    category_name: str | None
+    authors: tuple[AuthorRef, ...]
+    tags: tuple[TagRef, ...]
+    abstract_html: Markup
+    abstract_text: str
+    fingerprint: str = ""  # changes whenever anything a page shows about this paper changes
+
+    @property
+    def title(self) -> str:
+        return self.record.title
+
+    @property
+    def date(self):
+        return self.record.date
+
+    @property
+    def links(self) -> tuple[tuple[str, str], ...]:
+        return self.record.links
+
+    @property
+    def extra(self) -> dict:
+        return self.record.extra
+
+    @property
+    def updated(self) -> str:
+        """YYYY-MM-DD of the last change a reader should know of: ``updated:`` in the record, else its date."""
+        value = self.record.extra.get("updated")
+        text = value.isoformat() if hasattr(value, "isoformat") else str(value or "")
+        return text[:10] if re.fullmatch(r"\d{4}-\d\d-\d\d", text[:10]) else self.record.date.isoformat()
+
+
+@dataclass(frozen=True)
+class Tag:
+    slug: str
+    name: str
+    kind: str  # category, affiliation or topic
+    description: str  # e.g. the full arXiv name of a category
+    papers: tuple[Paper, ...]
+
+    @property
+    def url(self) -> str:
+        return f"tags/{self.slug}/index.html"
+
+
+@dataclass(frozen=True)
+class YearGroup:
+    year: int
+    papers: tuple[Paper, ...]
+
+
+@dataclass(frozen=True)
+class Site:
+    config: SiteConfig
+    papers: tuple[Paper, ...]  # newest first
+    tags: tuple[Tag, ...]  # by name
+    years: tuple[YearGroup, ...]  # newest first
+
+
+def _display(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def read_records(config: SiteConfig) -> tuple[list[Record], list[Problem]]:
+    """Every ``content/papers/*.md``, sorted by file name; problems for the ones that fail."""
+    records: list[Record] = []
+    problems: list[Problem] = []
+    papers_dir = config.papers_dir
+    if not papers_dir.is_dir():
+        return records, problems
+    root = config.root.resolve()
+    for path in sorted(papers_dir.glob("*.md")):
+        label = _display(path, config.root)
+        if path.is_symlink():
+            target = path.resolve()
+            if root not in target.parents:
+                problems.append(error(label, None, "is a symbolic link to a file outside the site: not followed"))
+                continue
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError as exc:
+            problems.append(error(label, None, f"not UTF-8 text ({exc.reason} at byte {exc.start})"))
+            continue
+        except OSError as exc:
+            problems.append(error(label, None, f"cannot read: {exc.strerror or exc}"))
+            continue
+        record, found = record_from_text(text, path, label)
+        problems.extend(found)
+        if record is not None:
+            records.append(record)
+    return records, problems
+
+
+def _owner_names(config: SiteConfig) -> frozenset[str]:
+    return frozenset({config.owner.casefold()}) if config.owner else frozenset()
+
+
+def build_site(config: SiteConfig, records: list[Record],
+               render: Callable[[str], object] | None = None) -> tuple[Site, list[Problem]]:
+    """Papers, tags and years from records; problems for duplicates and odd values."""
+    problems: list[Problem] = []
+    renderer = MarkupRenderer(config.macros)
+    render = render or renderer.render
+    owners = _owner_names(config)
+
+    by_slug: dict[str, Record] = {}
+    unique: list[Record] = []
+    for record in records:
+        other = by_slug.get(record.slug)
+        if other is not None:
+            problems.append(error(_display(record.src_path, config.root), None,
+                                  f"slug {record.slug!r} is already used by {_display(other.src_path, config.root)}: "
+                                  f"both would be written to papers/{record.slug}/index.html"))
+            continue
+        by_slug[record.slug] = record
+        unique.append(record)
+
+    # Pass 1: each record's tags (by slug) and the canonical name of every tag.
+    tag_names: dict[str, tuple[int, str, str, str]] = {}  # slug -> (rank, name, kind, description)
+    slug_cache: dict[str, str] = {}
+    prepared = []
+    for record in unique:
+        full_name = category_name(record.category) if record.category else None
+        if record.category and full_name is None:
+            problems.append(warning(_display(record.src_path, config.root), None,
+                                    f"unknown arXiv category {record.category!r}: shown as is"))
+        candidates = []
+        if record.category:
+            candidates.append((0, record.category, "category", full_name or ""))
+        if record.affiliation:
+            candidates.append((1, record.affiliation, "affiliation", ""))
+        candidates.extend((2, tag, "topic", "") for tag in record.tags)
+        slugs: list[str] = []
+        for rank, name, kind, description in candidates:
+            slug = slug_cache.get(name)
+            if slug is None:
+                slug = slug_cache[name] = slugify(name, fallback="tag")
+            if slug in slugs:
+                continue
+            slugs.append(slug)
+            known = tag_names.get(slug)
+            if known is None or (rank, name) < known[:2]:
+                tag_names[slug] = (rank, name, kind, description)
+        prepared.append((record, full_name, slugs))
+
+    # Pass 2: papers, with canonical tag names and a fingerprint of what pages show about them.
+    papers: list[Paper] = []
+    for record, full_name, slugs in prepared:
+        rendered = render(record.body)
+        if rendered.warnings:
+            label = _display(record.src_path, config.root)
+            problems.extend(warning(label, record.body_line, message) for message in rendered.warnings)
+        refs = tuple(TagRef(slug, tag_names[slug][1]) for slug in slugs)
+        authors = tuple(AuthorRef(name, name.casefold() in owners) for name in record.authors)
+        parts = [record.digest, *(f"{r.slug}={r.name}" for r in refs), *(str(a.is_owner) for a in authors)]
+        papers.append(Paper(
+            record=record,
+            slug=record.slug,
+            url=f"papers/{record.slug}/index.html",
+            year=record.date.year,
+            category_name=full_name,
+            authors=authors,
+            tags=refs,
+            abstract_html=rendered.html if isinstance(rendered.html, Markup) else Markup(rendered.html),
+            abstract_text=rendered.text,
+            fingerprint=hashlib.sha1("\x1f".join(parts).encode("utf-8", "surrogatepass")).hexdigest(),
+        ))
+
+    papers.sort(key=lambda p: (-p.date.toordinal(), p.title.casefold(), p.slug))
+    members: dict[str, list[Paper]] = {slug: [] for slug in tag_names}
+    for paper in papers:
+        for ref in paper.tags:
+            members[ref.slug].append(paper)
+    tags = [Tag(slug, name, kind, description, tuple(members[slug]))
+            for slug, (_rank, name, kind, description) in tag_names.items()]
+    tags.sort(key=lambda t: (t.name.casefold(), t.slug))
+    years: dict[int, list[Paper]] = {}
+    for paper in papers:
+        years.setdefault(paper.year, []).append(paper)
+    year_groups = tuple(YearGroup(y, tuple(ps)) for y, ps in sorted(years.items(), reverse=True))
+    return Site(config, tuple(papers), tuple(tags), year_groups), problems
+
+
+def load_site(config: SiteConfig) -> tuple[Site, list[Problem]]:
+    records, problems = read_records(config)
+    site, more = build_site(config, records)
+    return site, problems + more
+
+
+def relative_root(url: str) -> str:
+    """The prefix that leads from a page at ``url`` back to the site root: '', '../', ..."""
+    depth = url.count("/")
+    return "../" * depth

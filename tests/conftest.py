@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from browser import browser, page  # noqa: F401 (fixtures shared by every test module)
 from site_builder.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -12,7 +12,7 @@ import pytest
 import xmlschema
 import yaml
 
-from browser import browser, free_port, page  # noqa: F401 (fixtures)
+from browser import free_port
 from conftest import ROOT, make_site, run_process
 from crawl import broken_links_on_disk, crawl_http, serve
 
@@ -97,7 +97,7 @@ def test_without_url_the_site_works_and_one_warning_says_what_is_skipped(tmp_pat
     assert broken_links_on_disk(out) == []
 
 
-def test_missing_path_renders_404_with_working_css_under_repo(tmp_path, run, page):  # noqa: F811
+def test_missing_path_renders_404_with_working_css_under_repo(tmp_path, run, page):
     port = free_port()
     base = f"http://127.0.0.1:{port}/repo/"
     site = make_site(tmp_path / "site", config=f"title: Test Lab\nurl: {base}\nlisting_date: 2025-01-01\n")

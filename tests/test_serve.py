@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from browser import ServerProcess, browser, copy_theme, free_port, page  # noqa: F401 (fixtures)
+from browser import ServerProcess, copy_theme, free_port
 from conftest import SMALL_LISTING, make_site, snapshot
 from site_builder.build import Builder
 from site_builder.config import load_config
@@ -49,7 +49,7 @@ def wait_text(page, text: str, timeout: float = 3000) -> None:
     page.wait_for_function("t => document.body && document.body.innerText.includes(t)", arg=text, timeout=timeout)
 
 
-def test_title_edit_reaches_open_paper_page_and_index(served, browser):  # noqa: F811
+def test_title_edit_reaches_open_paper_page_and_index(served, browser):
     site, server = served
     context = browser.new_context()
     paper, index = context.new_page(), context.new_page()
@@ -65,7 +65,7 @@ def test_title_edit_reaches_open_paper_page_and_index(served, browser):  # noqa:
     context.close()
 
 
-def test_tag_added_then_removed(served, page):  # noqa: F811
+def test_tag_added_then_removed(served, page):
     site, server = served
     edit(site / RECORD, "tags: []", "tags:\n  - perception")
     other = site / "content" / "papers" / "private-learning-at-scale.md"
@@ -80,7 +80,7 @@ def test_tag_added_then_removed(served, page):  # noqa: F811
     assert "Private Learning at Scale" in page.inner_text("body")
 
 
-def test_broken_yaml_shows_the_error_then_the_fix_brings_the_page_back(served, page):  # noqa: F811
+def test_broken_yaml_shows_the_error_then_the_fix_brings_the_page_back(served, page):
     site, server = served
     page.goto(server.url + PAPER)
     wait_text(page, "Seeing Things")
@@ -99,7 +99,7 @@ def test_broken_yaml_shows_the_error_then_the_fix_brings_the_page_back(served, p
     assert page.query_selector("#site-builder-error") is None
 
 
-def test_theme_css_edit_applies_without_a_full_reload(served, page):  # noqa: F811
+def test_theme_css_edit_applies_without_a_full_reload(served, page):
     site, server = served
     page.goto(server.url)
     wait_text(page, "Seeing Things")
@@ -111,7 +111,7 @@ def test_theme_css_edit_applies_without_a_full_reload(served, page):  # noqa: F8
     assert page.evaluate("window.__marker") == "still here"  # the stylesheet was swapped in place
 
 
-def test_two_edits_one_second_apart_both_reach_the_browser(served, page):  # noqa: F811
+def test_two_edits_one_second_apart_both_reach_the_browser(served, page):
     site, server = served
     loads = []
     page.on("load", lambda: loads.append(time.monotonic()))
@@ -126,7 +126,7 @@ def test_two_edits_one_second_apart_both_reach_the_browser(served, page):  # noq
     assert len(loads) >= 3  # the first visit and one reload per edit
 
 
-def test_new_listing_entry_becomes_a_page(served, page):  # noqa: F811
+def test_new_listing_entry_becomes_a_page(served, page):
     site, server = served
     page.goto(server.url)
     wait_text(page, "Seeing Things")
@@ -138,7 +138,7 @@ def test_new_listing_entry_becomes_a_page(served, page):  # noqa: F811
     assert status == 200 and "Robots walk." in body
 
 
-def test_after_a_sequence_of_edits_output_equals_a_clean_build(served, page, tmp_path):  # noqa: F811
+def test_after_a_sequence_of_edits_output_equals_a_clean_build(served, page, tmp_path):
     site, server = served
     page.goto(server.url)
     time.sleep(0.3)
@@ -232,7 +232,7 @@ def test_config_edit_rebuilds_everything(served):
     assert status == 200 and "Renamed Lab" in body
 
 
-def test_template_error_shows_in_the_page_with_file_and_line(served, page):  # noqa: F811
+def test_template_error_shows_in_the_page_with_file_and_line(served, page):
     site, server = served
     page.goto(server.url + "tags/index.html")
     wait_text(page, "Tags")

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, Mapping, Sequence
 
+from .exports import papers_json
 from .site import Paper, Site, YearGroup
 
 DEFAULT_PAGE_SIZE = 250
@@ -126,6 +127,7 @@ def plan_pages(site: Site) -> tuple[Page, ...]:
 def publishing_pages(site: Site, pages: list[Page]) -> list[Page]:
     """What GitHub Pages and feed readers need: 404, feeds, sitemap, robots.txt, .nojekyll, CNAME."""
     config = site.config
+    embeds = embed_pages(site)
     extra = [
         Page("404.html", "404.html", MappingProxyType({}), _digest("404", config.url or ""),
              root=config.url or "/", in_sitemap=False),
@@ -145,9 +147,26 @@ def publishing_pages(site: Site, pages: list[Page]) -> list[Page]:
                               MappingProxyType({"papers": chosen, "tag": tag}),
                               _digest("tagfeed", tag.slug, tag.name, str(size), *(p.fingerprint for p in chosen)),
                               in_sitemap=False))
-        listed = tuple((p.url, p.lastmod) for p in pages if p.in_sitemap)
+        listed = tuple((p.url, p.lastmod) for p in [*pages, *embeds] if p.in_sitemap)
         extra.append(Page("sitemap.xml", "sitemap.xml", MappingProxyType({"entries": listed}),
                           _digest("sitemap", *(f"{u}={m}" for u, m in listed)), in_sitemap=False))
     extra.append(Page("robots.txt", "robots.txt", MappingProxyType({}), _digest("robots", config.url or ""),
                       in_sitemap=False))
+    extra.extend(embeds)
     return extra
+
+
+def embed_pages(site: Site) -> list[Page]:
+    """The same list for other sites: papers.json, embed.js, an iframe page, a fragment, a builder page."""
+    every = _digest(*(p.fingerprint for p in site.papers))
+    return [
+        Page("papers.json", TEXT, MappingProxyType({"render": lambda: papers_json(site)}),
+             _digest("json", site.config.url or "", site.config.title, every), in_sitemap=False),
+        Page("embed.js", "embed.js", MappingProxyType({}), "", in_sitemap=False),
+        Page("embed/index.html", "embed/index.html", MappingProxyType({}), "", in_sitemap=False),
+        Page("embed/fragment.html", "embed/fragment.html", MappingProxyType({"papers": site.papers}),
+             _digest("fragment", every), in_sitemap=False),
+        _page("embed/builder.html", "embed/builder.html",
+              _digest("builder", *(f"{t.slug}={t.name}" for t in site.tags), *sorted({str(p.year) for p in site.papers})),
+              _newest(site.papers), tags=site.tags, years=sorted({p.year for p in site.papers}, reverse=True)),
+    ]

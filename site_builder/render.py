@@ -152,7 +152,7 @@ def site_info(site: Site) -> SiteInfo:
 
 def render_page(env: jinja2.Environment, page: Page, info: SiteInfo) -> str:
     if page.template == TEXT:
-        return page.context["text"]
+        return page.context["render"]() if "render" in page.context else page.context["text"]
     template = env.get_template(page.template)
     context: dict[str, Any] = dict(page.context)
     context.update(site=info, root=page.root if page.root is not None else relative_root(page.url),

@@ -133,8 +133,9 @@ def test_summary_lines(small_site, run):
     assert run(small_site, "import").out == (
         "imported 3 entries: 3 created, 0 updated, 0 unchanged, 0 kept-edited, 0 rejected\n")
     out = run(small_site, "build").out
-    # 9 pages, 404.html, .nojekyll, robots.txt, sitemap.xml, feed.xml and 4 tag feeds; and the 2 static files
-    assert out.startswith("built 3 papers, 4 tags: 18 files, 18 rendered, 20 written in ")
+    # 9 pages, 404.html, .nojekyll, robots.txt, sitemap.xml, feed.xml and 4 tag feeds, papers.json, embed.js,
+    # 3 embed pages; and the 2 static files
+    assert out.startswith("built 3 papers, 4 tags: 23 files, 23 rendered, 25 written in ")
     assert out.rstrip().endswith("output/index.html")
 
 

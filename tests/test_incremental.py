@@ -30,7 +30,8 @@ def seed_builder(seed_site, run):
     assert run(seed_site, "import", "--quiet").code == 0
     builder = Builder(load_config(seed_site))
     first = builder.build()
-    assert first.rendered == first.pages == 46  # 43 pages, 404.html, .nojekyll, robots.txt
+    # 43 pages, 404.html, .nojekyll, robots.txt, papers.json, embed.js and the 3 embed pages
+    assert first.rendered == first.pages == 51
     return seed_site, builder
 
 
@@ -64,8 +65,9 @@ def test_title_edit_renders_only_dependent_pages(seed_builder, tmp_path):
     path = record(site, "sparsefed")
     path.write_text(path.read_text().replace('title: "SparseFed:', 'title: "SparseFed++:'))
     result = builder.build()
-    # its page, its two neighbours (their prev/next links), the index, its one tag page (LG)
-    assert result.rendered == 5
+    # its page, its two neighbours (their prev/next links), the index, its one tag page (LG),
+    # papers.json and the embed fragment
+    assert result.rendered == 7
     assert "SparseFed++:" in (site / "output" / "index.html").read_text()
     assert snapshot(site / "output") == clean_build(site, tmp_path)
 

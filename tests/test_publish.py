@@ -76,8 +76,10 @@ def test_sitemap_is_valid_and_lists_every_page(published):
     ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
     root = ET.parse(published / "sitemap.xml").getroot()
     entries = {u.find("s:loc", ns).text: u.find("s:lastmod", ns).text for u in root.findall("s:url", ns)}
-    pages = sorted(p.relative_to(published).as_posix() for p in published.rglob("index.html"))
-    assert sorted(entries) == sorted(URL + p[: -len("index.html")] for p in pages)
+    pages = sorted(p.relative_to(published).as_posix() for p in published.rglob("*.html"))
+    hidden = {"404.html", "embed/index.html", "embed/fragment.html"}  # not pages to find in a search engine
+    expected = [URL + (p[: -len("index.html")] if p.endswith("index.html") else p) for p in pages if p not in hidden]
+    assert sorted(entries) == sorted(expected)
     assert entries[URL + "papers/seeing-things/"] == "2023-01-05"  # lastmod from the record
     assert entries[URL] == "2024-03-09"  # the newest paper on the page
     robots = (published / "robots.txt").read_text()

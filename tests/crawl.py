@@ -79,6 +79,10 @@ class _PrefixHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args):
         pass
 
+    def end_headers(self):
+        self.send_header("Access-Control-Allow-Origin", "*")  # as GitHub Pages sends
+        super().end_headers()
+
     def send_error(self, code, message=None, explain=None):
         """Like GitHub Pages: a missing path gets the site's 404.html, with status 404."""
         page = Path(self.directory) / "404.html"

@@ -37,7 +37,7 @@ from pathlib import Path
 from site_builder.build import Builder
 from site_builder.config import load_config
 root = Path(sys.argv[1]); runs = int(sys.argv[2])
-builder = Builder(load_config(root), None, jobs=1)
+builder = Builder(load_config(root), None, jobs=1, in_place=True)
 builder.build()
 papers = sorted((root / "content" / "papers").glob("*.md"))
 record = papers[len(papers) // 2]

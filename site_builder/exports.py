@@ -1,41 +1,85 @@
 """Machine-readable exports of the whole site: papers.json (read by the embed widget)."""
 from __future__ import annotations
 
+import html
 import json
 
+from .markup import strip_invalid_characters
 from .site import Site
 
 SCHEMA_VERSION = 1
 
 
-def dump_json(data: object) -> str:
-    """JSON that is safe anywhere: inside HTML, inline in a <script>, or served as a file."""
-    text = json.dumps(data, ensure_ascii=False, indent=1)
-    return (text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")) + "\n"
-
-
-def papers_json(site: Site) -> str:
-    """Every paper, newest first, keys in a fixed order (the schema is in the README)."""
+def paper_record(site: Site, paper) -> dict:
+    record = paper.record
     url = site.config.url
-    papers = []
+    return {
+        "title": record.title,
+        "authors": list(record.authors),
+        "et_al": record.et_al,
+        "date": record.date.isoformat(),
+        "year": paper.year,
+        "category": {"code": record.category, "name": paper.category_name or record.category}
+        if record.category else None,
+        "tags": [ref.name for ref in paper.tags],
+        "affiliation": record.affiliation,
+        "links": dict(record.links),
+        "abstract_html": str(paper.abstract_html),
+        "url": (url + paper.url[: -len("index.html")]) if url else paper.url,
+        "owner": [author.is_owner for author in paper.authors],
+    }
+
+
+def _compact(data: object) -> str:
+    return _escape(json.dumps(data, ensure_ascii=False, separators=(",", ":")))
+
+
+def _escape(text: str) -> str:
+    return (text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+
+
+def papers_json(site: Site, cache: dict[str, str] | None = None) -> str:
+    """Every paper, newest first, keys in a fixed order (the schema is in the README); one paper a line.
+
+    ``cache`` maps a paper's fingerprint to its JSON, so a rebuild serializes only the papers that changed."""
+    cache = {} if cache is None else cache
+    lines = []
     for paper in site.papers:
-        record = paper.record
-        papers.append({
-            "title": record.title,
-            "authors": list(record.authors),
-            "et_al": record.et_al,
-            "date": record.date.isoformat(),
-            "year": paper.year,
-            "category": {"code": record.category, "name": paper.category_name or record.category}
-            if record.category else None,
-            "tags": [ref.name for ref in paper.tags],
-            "affiliation": record.affiliation,
-            "links": dict(record.links),
-            "abstract_html": str(paper.abstract_html),
-            "url": (url + paper.url[: -len("index.html")]) if url else paper.url,
-            "owner": [author.is_owner for author in paper.authors],
-        })
+        text = cache.get(paper.fingerprint)
+        if text is None:
+            text = cache[paper.fingerprint] = _compact(paper_record(site, paper))
+        lines.append(text)
     generated = max((p.updated for p in site.papers), default=None)
-    return dump_json({"version": SCHEMA_VERSION, "generated": generated, "title": site.config.title,
-                      "url": url, "papers": papers})
+    head = _compact({"version": SCHEMA_VERSION, "generated": generated, "title": site.config.title,
+                     "url": site.config.url})
+    return head[:-1] + ',"papers":[\n' + ",\n".join(lines) + "\n]}\n"
+
+
+def fragment_html(site: Site, cache: dict[str, str] | None = None) -> str:
+    """The list as a plain HTML fragment for server-side includes: no <html> or <head>, every class pub-.
+
+    Links are absolute when ``url:`` is set, else relative to the fragment's own place (embed/)."""
+    cache = {} if cache is None else cache
+    items = []
+    for paper in site.papers:
+        key = "fragment:" + paper.fingerprint
+        text = cache.get(key)
+        if text is None:
+            text = cache[key] = _fragment_item(site, paper)
+        items.append(text)
+    return '<ul class="pub-list">\n' + "".join(items) + "</ul>\n"
+
+
+def _fragment_item(site: Site, paper) -> str:
+    url = (site.config.url + paper.url[: -len("index.html")]) if site.config.url else "../" + paper.url
+    authors = ", ".join(f'<strong class="pub-owner">{html.escape(a.name)}</strong>' if a.is_owner else html.escape(a.name)
+                        for a in paper.authors)
+    if paper.record.et_al:
+        authors += " et al."
+    meta = paper.date.isoformat()
+    category = paper.category_name or paper.record.category
+    if category:
+        meta += " · " + html.escape(category)
+    return strip_invalid_characters(f'  <li class="pub-item">\n    <a class="pub-title" href="{html.escape(url)}">{html.escape(paper.title)}</a>\n'
+            f'    <span class="pub-authors">{authors}</span>\n    <span class="pub-meta">{meta}</span>\n  </li>\n')  # type: ignore[return-value]

@@ -250,6 +250,19 @@ def sanitize(fragment: str) -> str:
                      url_schemes={"http", "https", "mailto"}, link_rel=None, strip_comments=True)
 
 
+# Characters XML 1.0 forbids (and HTML treats as errors): C0 controls but tab, newline, return; lone
+# surrogates; U+FFFE and U+FFFF.
+_INVALID_CHARS_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def strip_invalid_characters(value: object) -> object:
+    """Every ``{{ value }}`` passes here: text loses the characters no HTML or XML file may hold."""
+    if isinstance(value, str) and _INVALID_CHARS_RE.search(value):
+        cleaned = _INVALID_CHARS_RE.sub("", value)
+        return Markup(cleaned) if isinstance(value, Markup) else cleaned
+    return value
+
+
 _TAG_RE = re.compile(r"<[^>]*>")
 
 

@@ -17,6 +17,7 @@ import jinja2
 from markupsafe import Markup
 
 from .citations import bibtex
+from .markup import strip_invalid_characters
 from .config import SiteConfig
 from .plan import TEXT, Page
 from .problems import Problem, UserError, error
@@ -72,20 +73,8 @@ def make_environment(config: SiteConfig) -> jinja2.Environment:
     )
     env.globals["bibtex"] = bibtex
     env.globals["render_item"] = ItemRenderer(env)
+    env.globals["text_cache"] = {}  # for computed files such as papers.json (lives as long as the environment)
     return env
-
-
-# Characters XML 1.0 forbids (and HTML treats as errors): C0 controls but tab, newline, return; lone
-# surrogates; U+FFFE and U+FFFF.
-_INVALID_CHARS_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-
-
-def strip_invalid_characters(value: Any) -> Any:
-    """Every ``{{ value }}`` passes here: text loses the characters no HTML or XML file may hold."""
-    if isinstance(value, str) and _INVALID_CHARS_RE.search(value):
-        cleaned = _INVALID_CHARS_RE.sub("", value)
-        return Markup(cleaned) if isinstance(value, Markup) else cleaned
-    return value
 
 
 ITEM_TEMPLATE = "partials/paper_item.html"
@@ -152,7 +141,9 @@ def site_info(site: Site) -> SiteInfo:
 
 def render_page(env: jinja2.Environment, page: Page, info: SiteInfo) -> str:
     if page.template == TEXT:
-        return page.context["render"]() if "render" in page.context else page.context["text"]
+        if "render" in page.context:  # computed text; it may keep per-paper pieces in the environment's cache
+            return page.context["render"](env.globals["text_cache"])
+        return page.context["text"]
     template = env.get_template(page.template)
     context: dict[str, Any] = dict(page.context)
     context.update(site=info, root=page.root if page.root is not None else relative_root(page.url),

@@ -122,7 +122,7 @@ class DevServer:
         self.out = out
         self.err = err
         self.config = load_config(root)
-        self.builder = Builder(self.config, root / ".cache" / "site-builder")
+        self.builder = Builder(self.config, root / ".cache" / "site-builder", in_place=True)
         self.problems: tuple[Problem, ...] = ()
         self.pending: set[Path] = set()
         self.timer: object | None = None
@@ -161,7 +161,7 @@ class DevServer:
         try:
             if any(r == CONFIG_NAME for r in rel):
                 self.config = load_config(self.root)
-                self.builder = Builder(self.config, None, jobs=1)  # a new configuration: everything again
+                self.builder = Builder(self.config, None, jobs=1, in_place=True)  # a new configuration: all again
             if not changed or any(r.startswith("seeds/") for r in rel):
                 problems.extend(self.import_listings())
             result = self.builder.build()

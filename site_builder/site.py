@@ -45,6 +45,7 @@ class Paper:
     abstract_html: Markup
     abstract_text: str
     fingerprint: str = ""  # changes whenever anything a page shows about this paper changes
+    updated_on: str = ""  # ``updated:`` from the record, when it is a date
 
     @property
     def title(self) -> str:
@@ -65,9 +66,7 @@ class Paper:
     @property
     def updated(self) -> str:
         """YYYY-MM-DD of the last change a reader should know of: ``updated:`` in the record, else its date."""
-        value = self.record.extra.get("updated")
-        text = value.isoformat() if hasattr(value, "isoformat") else str(value or "")
-        return text[:10] if re.fullmatch(r"\d{4}-\d\d-\d\d", text[:10]) else self.record.date.isoformat()
+        return self.updated_on or self.record.date.isoformat()
 
 
 @dataclass(frozen=True)
@@ -207,6 +206,7 @@ def build_site(config: SiteConfig, records: list[Record],
             abstract_html=rendered.html if isinstance(rendered.html, Markup) else Markup(rendered.html),
             abstract_text=rendered.text,
             fingerprint=hashlib.sha1("\x1f".join(parts).encode("utf-8", "surrogatepass")).hexdigest(),
+            updated_on=_updated_on(record),
         ))
 
     papers.sort(key=lambda p: (-p.date.toordinal(), p.title.casefold(), p.slug))
@@ -222,6 +222,14 @@ def build_site(config: SiteConfig, records: list[Record],
         years.setdefault(paper.year, []).append(paper)
     year_groups = tuple(YearGroup(y, tuple(ps)) for y, ps in sorted(years.items(), reverse=True))
     return Site(config, tuple(papers), tuple(tags), year_groups), problems
+
+
+def _updated_on(record: Record) -> str:
+    value = record.extra.get("updated")
+    if value is None:
+        return ""
+    text = value.isoformat() if hasattr(value, "isoformat") else str(value)
+    return text[:10] if re.fullmatch(r"\d{4}-\d\d-\d\d", text[:10]) else ""
 
 
 def load_site(config: SiteConfig) -> tuple[Site, list[Problem]]:

@@ -25,10 +25,11 @@ def clean_build(site: Path, tmp_path: Path) -> dict[str, bytes]:
     return snapshot(copy / "output")
 
 
-@pytest.fixture
-def seed_builder(seed_site, run):
+@pytest.fixture(params=[False, True], ids=["swap", "in-place"])
+def seed_builder(seed_site, run, request):
+    """A builder that swaps in a new folder each time (the CLI) or changes files in place (the dev server)."""
     assert run(seed_site, "import", "--quiet").code == 0
-    builder = Builder(load_config(seed_site))
+    builder = Builder(load_config(seed_site), in_place=request.param)
     first = builder.build()
     # 43 pages, 404.html, .nojekyll, robots.txt, papers.json, embed.js and the 3 embed pages
     assert first.rendered == first.pages == 51
@@ -190,6 +191,6 @@ def test_random_edit_sequences_equal_a_clean_build(seed_builder, tmp_path):
             config = site / "site.yaml"
             config.write_text(re.sub(r"^owner: .*$", f"owner: Xinyu Tang" if step % 2 else "owner: Ashwinee Panda",
                                      config.read_text(), flags=re.M))
-            builder = Builder(load_config(site))  # the dev server starts a new builder on a config change
+            builder = Builder(load_config(site), in_place=builder.in_place)  # a new builder on a config change
         builder.build()
         assert snapshot(site / "output") == clean_build(site, tmp_path), f"step {step}: {action} {path.name}"

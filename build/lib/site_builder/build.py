@@ -106,8 +106,12 @@ def _render_abstract(macros_and_body: tuple[tuple[tuple[str, str], ...], str]) -
 class Builder:
     """Builds one site again and again, each time doing only the work that changed."""
 
-    def __init__(self, config: SiteConfig, cache_dir: Path | None = None, jobs: int | None = None):
+    def __init__(self, config: SiteConfig, cache_dir: Path | None = None, jobs: int | None = None,
+                 in_place: bool = False):
         self.config = config
+        # in_place: apply small changes file by file (fast, for the dev server); else every build makes a
+        # new folder (unchanged files hard-linked) and swaps it in whole, so a killed build changes nothing.
+        self.in_place = in_place
         self.cache_dir = cache_dir
         self.jobs = jobs if jobs is not None else min(2, os.cpu_count() or 1)
         self.memory = self._load_memory()
@@ -317,7 +321,7 @@ class Builder:
         removed = [url for url in previous if url not in manifest]
         build_id = _digest(*(f"{u}={k}" for u, k in sorted(manifest.items())))
 
-        if previous:  # a change to a complete output: render in memory, then replace just those files
+        if previous and self.in_place:  # a change to a complete output: render in memory, replace those files
             files, render_problems = self._render(env, site, stale, progress, None)
             problems.extend(render_problems)
             if any(p.is_error for p in problems):
@@ -326,7 +330,9 @@ class Builder:
             if written or removed:
                 update_in_place(out, files, changed_static, removed, build_id)
                 self.memory.build_id = build_id
-        else:  # everything is new: workers write a fresh folder, swapped in when all went well
+        elif previous and not stale and not changed_static and not removed:
+            written = 0  # nothing changed: nothing is written
+        else:  # workers write a fresh folder, swapped in when all went well
             self._prerender_items(env, site, stale)
             folder = FreshFolder(out)
             try:
@@ -336,6 +342,10 @@ class Builder:
                     raise UserError("build failed: the previous output is untouched", tuple(problems))
                 for url, source in changed_static.items():
                     folder.copy(url, source)
+                fresh = {p.url for p in stale} | set(changed_static)
+                for url in manifest:
+                    if url not in fresh:
+                        folder.link(url)
                 folder.commit(build_id)
             except OSError as exc:
                 folder.abort()

@@ -94,6 +94,15 @@ class FreshFolder:
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
 
+    def link(self, url: str) -> None:
+        """Carry a file that did not change over from the current output (a hard link, else a copy)."""
+        source, target = _safe_target(self.out, url), _safe_target(self.tmp, url)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(source, target)
+        except OSError:
+            shutil.copyfile(source, target)
+
     def copy(self, url: str, source: Path) -> None:
         target = _safe_target(self.tmp, url)
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, Mapping, Sequence
 
-from .exports import papers_json
+from .exports import fragment_html, papers_json
 from .site import Paper, Site, YearGroup
 
 DEFAULT_PAGE_SIZE = 250
@@ -160,12 +160,12 @@ def embed_pages(site: Site) -> list[Page]:
     """The same list for other sites: papers.json, embed.js, an iframe page, a fragment, a builder page."""
     every = _digest(*(p.fingerprint for p in site.papers))
     return [
-        Page("papers.json", TEXT, MappingProxyType({"render": lambda: papers_json(site)}),
+        Page("papers.json", TEXT, MappingProxyType({"render": lambda cache: papers_json(site, cache)}),
              _digest("json", site.config.url or "", site.config.title, every), in_sitemap=False),
         Page("embed.js", "embed.js", MappingProxyType({}), "", in_sitemap=False),
         Page("embed/index.html", "embed/index.html", MappingProxyType({}), "", in_sitemap=False),
-        Page("embed/fragment.html", "embed/fragment.html", MappingProxyType({"papers": site.papers}),
-             _digest("fragment", every), in_sitemap=False),
+        Page("embed/fragment.html", TEXT, MappingProxyType({"render": lambda cache: fragment_html(site, cache)}),
+             _digest("fragment", site.config.url or "", every), in_sitemap=False),
         _page("embed/builder.html", "embed/builder.html",
               _digest("builder", *(f"{t.slug}={t.name}" for t in site.tags), *sorted({str(p.year) for p in site.papers})),
               _newest(site.papers), tags=site.tags, years=sorted({p.year for p in site.papers}, reverse=True)),

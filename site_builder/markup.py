@@ -228,7 +228,7 @@ def render_markup(source: str, macros: dict[str, str] | None = None,
     else:
         converter.reset()
         rendered = converter.convert(text)
-    safe = sanitize(stash.restore(rendered))
+    safe = strip_invalid_characters(sanitize(stash.restore(rendered)))
     return RenderedText(Markup(safe), tuple(dict.fromkeys(warnings)), plain_text(safe))
 
 

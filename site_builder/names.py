@@ -81,6 +81,8 @@ def is_person_name(text: str) -> bool:
             continue
         if 0 < i < last and token.lower() == token and token in PARTICLES:
             continue
+        if 0 < i < last and len(token) == 1 and token.isupper():
+            continue  # a particle or an initial without its period: Ó Súilleabháin, Jiachen T Wang
         return False
     return True
 

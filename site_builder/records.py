@@ -126,8 +126,8 @@ def _as_text_list(value: Any, what: str) -> tuple[str, ...]:
         raise ValueError(f"{what} must be a list")
     items = []
     for item in value:
-        text = _as_text(item, f"each of {what}").strip()
-        if not text:
+        text = _as_text(item, f"each of {what}")
+        if not text.strip():
             raise ValueError(f"{what} has an empty item")
         items.append(text)
     return tuple(items)
@@ -187,16 +187,16 @@ def record_from_text(text: str, src_path: Path, label: str) -> tuple[Record | No
             problems.append(error(label, line_of(key), str(exc)))
             values[key] = default
 
-    take("title", lambda v: _as_text(v, "title").strip(), required=True)
-    if values["title"] == "" and "title" in data:
+    take("title", lambda v: _as_text(v, "title"), required=True)
+    if values["title"] is not None and not values["title"].strip() and "title" in data:
         problems.append(error(label, line_of("title"), "title is empty"))
     take("authors", lambda v: _as_text_list(v, "authors"), required=True, default=())
     if values["authors"] == () and "authors" in data and data["authors"] is not None:
         problems.append(error(label, line_of("authors"), "authors is empty: list at least one author"))
     take("date", _as_date, required=True)
     take("et_al", lambda v: _as_bool(v, "et_al"), default=False)
-    take("category", lambda v: _as_text(v, "category").strip() or None)
-    take("affiliation", lambda v: _as_text(v, "affiliation").strip() or None)
+    take("category", lambda v: _as_text(v, "category") if _as_text(v, "category").strip() else None)
+    take("affiliation", lambda v: _as_text(v, "affiliation") if _as_text(v, "affiliation").strip() else None)
     take("tags", lambda v: _as_text_list(v, "tags"), default=())
     take("links", _as_links, default=())
     take("has_code", lambda v: _as_bool(v, "has_code"), default=False)

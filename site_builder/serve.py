@@ -143,7 +143,7 @@ class DevServer:
     # ------------------------------------------------------------------ building
 
     def import_listings(self) -> tuple[Problem, ...]:
-        listings = sorted(self.config.seeds_dir.glob("*.txt"))
+        listings = sorted(p for p in self.config.seeds_dir.glob("*") if p.suffix.lower() in (".txt", ".bib", ".json"))
         if not listings:
             return ()
         sources = listing_sources(self.root, listings, None, self.config.listing_date)

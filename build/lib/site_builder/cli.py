@@ -73,9 +73,9 @@ def cmd_import(args: argparse.Namespace) -> int:
     if args.listings:
         paths = [Path(p) for p in args.listings]
     else:
-        paths = sorted(config.seeds_dir.glob("*.txt"))
+        paths = sorted(p for p in config.seeds_dir.glob("*") if p.suffix.lower() in (".txt", ".bib", ".json"))
         if not paths:
-            raise UserError(f"no listings to import: {config.seeds_dir} has no *.txt file")
+            raise UserError(f"nothing to import: {config.seeds_dir} has no .txt listing, .bib or CSL-JSON file")
     for path in paths:
         if not path.is_file():
             raise UserError(f"{path}: no such listing file")
@@ -191,7 +191,8 @@ def make_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("import", parents=[common], help="turn listings into records in content/papers/",
                        description="Create and update content/papers/*.md from listings. A record you "
                        "edited by hand is never overwritten, and no record is ever deleted.")
-    p.add_argument("listings", nargs="*", metavar="LISTING", help="listing files (default: every seeds/*.txt)")
+    p.add_argument("listings", nargs="*", metavar="FILE",
+                   help="listings (.txt), BibTeX (.bib) or CSL-JSON (.json) files (default: all of those in seeds/)")
     p.add_argument("--as-of", type=_date_arg, metavar="YYYY-MM-DD",
                    help="resolve year-less dates against this date (default: listing_date in site.yaml, "
                    "else each file's modification time)")

@@ -15,6 +15,7 @@ Files are written atomically and only when their bytes change.
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import difflib
 import hashlib
@@ -25,15 +26,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from . import listing as listing_mod
 from .problems import Problem, error, warning
 from .records import RecordError, render_record, split_front_matter, write_atomic
 from .slugs import slugify, unique_slug
+from .sources import SourceEntry, read_source
 
 STATE_NAME = ".import-state.json"
 STATE_VERSION = 1
 # Fields the listing owns, in the order they are compared and reported.
-LISTING_FIELDS = ("title", "authors", "et_al", "date", "category", "affiliation", "code", "has_code", "abstract")
 _MISSING = object()
 
 
@@ -44,15 +44,17 @@ class ImportReport:
     unchanged: int = 0
     kept_edited: int = 0
     rejected: int = 0
+    merged: int = 0  # duplicates folded into another entry's record
     problems: tuple[Problem, ...] = ()
 
     @property
     def entries(self) -> int:
-        return self.created + self.updated + self.unchanged + self.kept_edited + self.rejected
+        return self.created + self.updated + self.unchanged + self.kept_edited + self.rejected + self.merged
 
     def summary(self) -> str:
+        merged = f", {self.merged} merged duplicates" if self.merged else ""
         return (f"imported {self.entries} entries: {self.created} created, {self.updated} updated, "
-                f"{self.unchanged} unchanged, {self.kept_edited} kept-edited, {self.rejected} rejected")
+                f"{self.unchanged} unchanged, {self.kept_edited} kept-edited, {self.rejected} rejected{merged}")
 
 
 @dataclass(frozen=True)
@@ -82,24 +84,39 @@ def title_key(title: str) -> str:
     return " ".join(re.findall(r"\w+", title.casefold()))
 
 
-def entry_fields(entry: listing_mod.Entry) -> dict[str, Any]:
-    """The listing-owned values of an entry, as JSON values."""
-    return {
+OPTIONAL_FIELDS = ("venue", "doi", "note")
+LINK_NAMES = ("pdf", "arxiv", "doi", "url")
+
+
+def entry_fields(entry: SourceEntry) -> dict[str, Any]:
+    """The source-owned values of an entry, as JSON values. Fields a listing cannot carry (venue,
+    links other than code, keywords as tags) are only present when the source gives them."""
+    links = dict(entry.links)
+    fields: dict[str, Any] = {
         "title": entry.title,
         "authors": list(entry.authors),
         "et_al": entry.et_al,
         "date": entry.date.isoformat(),
         "category": entry.category,
         "affiliation": entry.affiliation,
-        "code": entry.code_url,
-        "has_code": bool(entry.has_code and not entry.code_url),
+        "code": links.get("code"),
+        "has_code": bool(entry.has_code and not links.get("code")),
         "abstract": entry.abstract,
     }
+    for name in LINK_NAMES:
+        if links.get(name):
+            fields["link:" + name] = links[name]
+    for name in OPTIONAL_FIELDS:
+        if getattr(entry, name):
+            fields[name] = getattr(entry, name)
+    if entry.tags is not None:
+        fields["tags"] = list(entry.tags)
+    return fields
 
 
 def fingerprint(name: str, value: Any) -> Any:
     """What the state remembers of a value: the abstract as a hash, the rest as is."""
-    if name == "abstract":
+    if name == "abstract" and isinstance(value, str):
         return "sha256:" + hashlib.sha256(value.encode("utf-8")).hexdigest()
     return value
 
@@ -108,9 +125,9 @@ def _get(fm: dict[str, Any], body: str, name: str) -> Any:
     """A listing-owned field's current value in a record, normalised to JSON values."""
     if name == "abstract":
         return body.strip()
-    if name == "code":
+    if name == "code" or name.startswith("link:"):
         links = fm.get("links")
-        return links.get("code") if isinstance(links, dict) else None
+        return links.get(name.removeprefix("link:")) if isinstance(links, dict) else None
     if name == "has_code":
         return bool(fm.get("has_code", False))
     value = fm.get(name)
@@ -127,14 +144,14 @@ def _set(fm: dict[str, Any], name: str, value: Any) -> str | None:
     """Set a listing-owned field in front matter; returns the new body for ``abstract``."""
     if name == "abstract":
         return value
-    if name == "code":
+    if name == "code" or name.startswith("link:"):
         links = fm.get("links")
         if not isinstance(links, dict):
             links = {}
         if value:
-            links["code"] = value
+            links[name.removeprefix("link:")] = value
         else:
-            links.pop("code", None)
+            links.pop(name.removeprefix("link:"), None)
         fm["links"] = links
     elif name == "has_code":
         if value:
@@ -143,6 +160,8 @@ def _set(fm: dict[str, Any], name: str, value: Any) -> str | None:
             fm.pop("has_code", None)
     elif name == "date":
         fm["date"] = dt.date.fromisoformat(value)
+    elif value is None and name in OPTIONAL_FIELDS:
+        fm.pop(name, None)
     else:
         fm[name] = value
     return None
@@ -157,11 +176,19 @@ def new_front_matter(fields: dict[str, Any]) -> dict[str, Any]:
         "date": dt.date.fromisoformat(fields["date"]),
         "category": fields["category"],
         "affiliation": fields["affiliation"],
-        "tags": [],
-        "links": {"code": fields["code"]} if fields["code"] else {},
+        "tags": list(fields.get("tags", [])),
+        "links": {},
     }
+    if fields["code"]:
+        fm["links"]["code"] = fields["code"]
+    for name in LINK_NAMES:
+        if fields.get("link:" + name):
+            fm["links"][name] = fields["link:" + name]
     if fields["has_code"]:
         fm["has_code"] = True
+    for name in OPTIONAL_FIELDS:
+        if fields.get(name):
+            fm[name] = fields[name]
     return fm
 
 
@@ -185,14 +212,12 @@ def _has_comments(front_matter_text: str) -> bool:
     return any(line.lstrip().startswith("#") for line in front_matter_text.splitlines())
 
 
-def _match(entries: list[listing_mod.Entry], label: str, state: dict[str, dict[str, Any]],
-           papers_dir: Path) -> list[tuple[listing_mod.Entry, str, bool]]:
+def _match(entries: list[SourceEntry], state: dict[str, dict[str, Any]],
+           papers_dir: Path) -> list[tuple[SourceEntry, str, bool]]:
     """Give each entry its slug: (entry, slug, known_to_state)."""
     by_key: dict[str, list[str]] = {}
     for slug in sorted(state):
-        info = state[slug]
-        if info.get("source") == label:
-            by_key.setdefault(info.get("key", ""), []).append(slug)
+        by_key.setdefault(state[slug].get("key", ""), []).append(slug)
     used: set[str] = set()
     matched: dict[int, tuple[str, bool]] = {}
     # 1. the same title (normalised) as last time
@@ -211,7 +236,7 @@ def _match(entries: list[listing_mod.Entry], label: str, state: dict[str, dict[s
         best, best_score = None, 1
         for slug in sorted(state):
             info = state[slug]
-            if slug in used or info.get("source") != label:
+            if slug in used or entry.source not in _sources_of(info):
                 continue
             fields = info.get("fields", {})
             score = sum((
@@ -252,68 +277,134 @@ def _file_title_key(path: Path) -> str | None:
     return title_key(title) if isinstance(title, str) else None
 
 
+def _sources_of(info: dict[str, Any]) -> list[str]:
+    return [info.get("source", ""), *info.get("also", [])]
+
+
+def _dedupe_keys(entry: SourceEntry) -> list[str]:
+    keys = [f"title:{title_key(entry.title)}|{entry.authors[0].split(' ')[-1].casefold()}"]
+    if entry.doi:
+        keys.append("doi:" + entry.doi.casefold())
+    if entry.arxiv_id:
+        keys.append("arxiv:" + entry.arxiv_id)
+    return keys
+
+
+def merge_duplicates(entries: list[SourceEntry]) -> tuple[list[tuple[SourceEntry, tuple[str, ...]]], list[Problem]]:
+    """One entry per paper: duplicates (same DOI, arXiv id, or title and first author's last name),
+    within a file or across files, are merged; fields come from the richer entry, gaps are filled from
+    the others. Returns (entry, labels of every source it came from) in first-seen order."""
+    parent = list(range(len(entries)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    first_with: dict[str, int] = {}
+    for i, entry in enumerate(entries):
+        for key in _dedupe_keys(entry):
+            if key in first_with:
+                parent[find(i)] = find(first_with[key])
+            else:
+                first_with[key] = i
+    groups: dict[int, list[int]] = {}
+    for i in range(len(entries)):
+        groups.setdefault(find(i), []).append(i)
+    merged, problems = [], []
+    for members in sorted(groups.values()):
+        group = [entries[i] for i in members]
+        if len(group) == 1:
+            merged.append((group[0], (group[0].source,)))
+            continue
+        primary = max(group, key=lambda e: (e.richness(), -group.index(e)))
+        fill: dict[str, Any] = {}
+        for name in ("abstract", "category", "affiliation", "venue", "doi", "note", "tags"):
+            if not getattr(primary, name):
+                donor = next((e for e in group if getattr(e, name)), None)
+                if donor is not None:
+                    fill[name] = getattr(donor, name)
+        links = dict(primary.links)
+        for other in group:
+            for name, url in other.links:
+                links.setdefault(name, url)
+        fill["links"] = tuple(links.items())
+        fill["has_code"] = primary.has_code and "code" not in links
+        result = dataclasses.replace(primary, **fill)
+        others = ", ".join(f"{e.source}:{e.line}" for e in group if e is not primary)
+        problems.append(warning(primary.source, primary.line,
+                                f"the same paper as {others}: merged into one record (fields from this, the richer entry)"))
+        merged.append((result, tuple(dict.fromkeys(e.source for e in group))))
+    return merged, problems
+
+
 def import_listings(sources: list[ListingSource], content_dir: Path, strict: bool = False,
                     progress: Callable[[int, int], None] | None = None) -> ImportReport:
-    """Import every listing into ``content_dir/papers``; returns counts and problems."""
+    """Import every source (listings, .bib, CSL-JSON) into ``content_dir/papers``; counts and problems."""
     papers_dir = content_dir / "papers"
     state_path = content_dir / STATE_NAME
+    for leftover in [*papers_dir.glob(".*.md.*.tmp"), *content_dir.glob(f".{STATE_NAME}.*.tmp")]:
+        leftover.unlink(missing_ok=True)  # from an import that was killed while writing
     state = load_state(state_path)
     old_state_text = dump_state(state)
     problems: list[Problem] = []
-    parsed = []
+    entries: list[SourceEntry] = []
+    rejected = 0
+    read_labels = []
     for source in sources:
         try:
-            text = source.path.read_text(encoding="utf-8")
+            result = read_source(source.path, source.label, source.as_of)
         except UnicodeDecodeError as exc:
             problems.append(error(source.label, None, f"not UTF-8 text ({exc.reason} at byte {exc.start})"))
             continue
         except OSError as exc:
             problems.append(error(source.label, None, f"cannot read: {exc.strerror or exc}"))
             continue
-        result = listing_mod.parse_listing(text, source.label, source.as_of)
+        read_labels.append(source.label)
         problems.extend(result.problems)
-        parsed.append((source, result))
-    rejected = sum(r.rejected for _s, r in parsed)
+        entries.extend(result.entries)
+        rejected += result.rejected
     if strict and any(p.is_error for p in problems):
         problems.append(error(sources[0].label if sources else "import", None,
                               "--strict: nothing imported because of the errors above"))
-        total = sum(len(r.entries) for _s, r in parsed)
-        return ImportReport(rejected=rejected + total, problems=tuple(problems))
+        return ImportReport(rejected=rejected + len(entries), problems=tuple(problems))
+
+    merged, merge_problems = merge_duplicates(entries)
+    problems.extend(merge_problems)
+    duplicates_merged = len(entries) - len(merged)
+    seen_titles: dict[str, SourceEntry] = {}
+    for entry, _labels in merged:
+        key = title_key(entry.title)
+        if key in seen_titles and seen_titles[key].source == entry.source:
+            problems.append(warning(entry.source, entry.line, f"the same title as the entry at line "
+                                    f"{seen_titles[key].line}: imported as a separate record"))
+        seen_titles.setdefault(key, entry)
 
     counts = {"created": 0, "updated": 0, "unchanged": 0, "kept_edited": 0}
-    total = sum(len(r.entries) for _s, r in parsed)
-    done = 0
-    for source, result in parsed:
-        seen_keys: dict[str, int] = {}
-        for entry in result.entries:
-            key = title_key(entry.title)
-            if key in seen_keys:
-                problems.append(warning(source.label, entry.line,
-                                        f"the same title as the entry at line {seen_keys[key]}: imported as a separate record"))
-            else:
-                seen_keys[key] = entry.line
-        matched = _match(list(result.entries), source.label, state, papers_dir)
-        claimed = set()
-        for entry, slug, known in matched:
-            claimed.add(slug)
-            outcome = _import_entry(entry, slug, source, state if known else {}, papers_dir, problems)
-            counts[outcome.kind] += 1
-            if outcome.fields is not None:
-                state[slug] = {"source": source.label, "key": title_key(entry.title), "fields": outcome.fields}
-            done += 1
-            if progress:
-                progress(done, total)
-        for slug in sorted(state):
-            if state[slug].get("source") == source.label and slug not in claimed:
-                if (papers_dir / f"{slug}.md").exists():
-                    problems.append(warning(f"{_rel(papers_dir, content_dir)}/{slug}.md", None,
-                                            f"no longer in {source.label}: kept (delete the file by hand to remove it)"))
+    matched = _match([e for e, _labels in merged], state, papers_dir)
+    claimed = set()
+    for done, ((entry, slug, known), (_e, labels)) in enumerate(zip(matched, merged), start=1):
+        claimed.add(slug)
+        outcome = _import_entry(entry, slug, state if known else {}, papers_dir, problems)
+        counts[outcome.kind] += 1
+        if outcome.fields is not None:
+            info = {"source": entry.source, "key": title_key(entry.title), "fields": outcome.fields}
+            if len(labels) > 1:
+                info["also"] = [label for label in labels if label != entry.source]
+            state[slug] = info
+        if progress:
+            progress(done, len(merged))
+    for slug in sorted(state):
+        if slug not in claimed and state[slug].get("source") in read_labels and (papers_dir / f"{slug}.md").exists():
+            problems.append(warning(f"{_rel(papers_dir, content_dir)}/{slug}.md", None,
+                                    f"no longer in {state[slug]['source']}: kept (delete the file by hand to remove it)"))
     new_state_text = dump_state(state)
     if counts["created"] or counts["updated"] or counts["kept_edited"]:
         os.sync()  # records are renamed into place without an fsync each: one sync for them all
     if new_state_text != old_state_text:
         write_atomic(state_path, new_state_text)
-    return ImportReport(rejected=rejected, problems=tuple(problems), **counts)
+    return ImportReport(rejected=rejected, merged=duplicates_merged, problems=tuple(problems), **counts)
 
 
 def _rel(papers_dir: Path, content_dir: Path) -> str:
@@ -326,12 +417,12 @@ class _Outcome:
     fields: dict[str, Any] | None  # what to remember as last written; None keeps the old memory
 
 
-def _import_entry(entry: listing_mod.Entry, slug: str, source: ListingSource,
-                  state: dict[str, dict[str, Any]], papers_dir: Path, problems: list[Problem]) -> _Outcome:
+def _import_entry(entry: SourceEntry, slug: str, state: dict[str, dict[str, Any]], papers_dir: Path,
+                  problems: list[Problem]) -> _Outcome:
     new = entry_fields(entry)
     path = papers_dir / f"{slug}.md"
     label = f"content/papers/{slug}.md"
-    where = f"{source.label}:{entry.line}"
+    where = f"{entry.source}:{entry.line}"
     if not path.exists():
         write_atomic(path, render_record(new_front_matter(new), new["abstract"]), durable=False)
         return _Outcome("created", {name: fingerprint(name, value) for name, value in new.items()})
@@ -351,10 +442,10 @@ def _import_entry(entry: listing_mod.Entry, slug: str, source: ListingSource,
     remembered = dict(last)
     user_kept = False
     listing_changed = False
-    for name in LISTING_FIELDS:
+    for name in [*new, *(k for k in last if k not in new)]:
         current = fingerprint(name, _get(fm, body, name))
         previous = last.get(name, _MISSING)
-        wanted = new[name]
+        wanted = new.get(name)
         remembered[name] = fingerprint(name, wanted)
         if current == remembered[name]:
             continue

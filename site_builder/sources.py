@@ -151,17 +151,22 @@ def _links(fields: dict[str, str], label: str, line: int, problems: list[Problem
 
 def read_bibtex(text: str, label: str) -> SourceResult:
     """Every entry of a .bib file; a broken entry is reported and the others are read."""
+    import logging
+
     import bibtexparser
     from bibtexparser import middlewares as m
 
+    logging.getLogger("bibtexparser").setLevel(logging.CRITICAL)  # its errors are reported here, with lines
     library = bibtexparser.parse_string(text, append_middleware=[
         m.LatexDecodingMiddleware(), m.SeparateCoAuthors(), m.SplitNameParts()])
     problems: list[Problem] = []
     rejected = 0
     for block in library.failed_blocks:
         rejected += 1
+        reason = getattr(getattr(block, "error", None), "abort_reason", "") or str(getattr(block, "error", "")) \
+            or "syntax error"
         problems.append(error(label, block.start_line + 1, "cannot read this BibTeX entry: " +
-                              " ".join(str(getattr(block, "error", "") or "syntax error").split())[:200]))
+                              " ".join(reason.split())[:200] + "; the other entries are imported"))
     by_key = {e.key.lower(): e for e in library.entries}
     crossref_targets = {str(e.fields_dict["crossref"].value).lower() for e in library.entries
                         if "crossref" in e.fields_dict}
@@ -191,8 +196,8 @@ def read_bibtex(text: str, label: str) -> SourceResult:
         if category.startswith("cs."):
             category = category[3:]
         venue = next((_clean(text_fields[k]) for k in ("journal", "booktitle", "publisher") if text_fields.get(k)), None)
-        if venue and ARXIV_ID_RE.fullmatch(venue.replace("arXiv preprint ", "arXiv:").strip()):
-            venue = None
+        if venue and re.match(r"arxiv( preprint)?\b", venue, re.IGNORECASE):
+            venue = None  # Google Scholar's "arXiv preprint arXiv:…": the arXiv link says it
         keywords = [k.strip() for k in re.split(r"[,;]", _clean(text_fields.get("keywords", ""))) if k.strip()]
         entries.append(SourceEntry(
             title=title, authors=tuple(names), et_al=et_al, date=date, source=label, line=line,

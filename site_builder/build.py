@@ -375,7 +375,7 @@ class Builder:
         """Render the list items of every paper the ``pages`` list, in parallel, before the pages:
         forked page workers then find every item ready instead of each rendering its own."""
         items = env.globals["render_item"]
-        papers = {p.slug: p for page in pages if page.template in ("index.html", "tag.html")
+        papers = {p.slug: p for page in pages if page.template in ("index.html", "tag.html", "author.html")
                   for p in page.context.get("papers", ())}
         todo = [p for p in papers.values() if (p.fingerprint, 3) not in items.cache]
         if len(todo) < 2 * CHUNK_MIN or self.jobs <= 1:

@@ -1,6 +1,7 @@
-"""Citation formats for a paper: BibTeX for now."""
+"""Citation formats for a paper: BibTeX, RIS and CSL-JSON."""
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 
@@ -11,6 +12,7 @@ _TEX_SPECIALS = {
     "_": r"\_", "%": r"\%", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
 }
 _STOP_WORDS = frozenset("a an the on of for in to and with via from by at is are".split())
+_ARXIV_RE = re.compile(r"arxiv\.org/(?:abs|pdf)/(\d{4}\.\d{4,5}|[a-z-]+(?:\.[A-Z]{2})?/\d{7})", re.IGNORECASE)
 
 
 def tex_escape(text: str) -> str:
@@ -28,6 +30,18 @@ def last_name(author: str) -> str:
     return author.split(" ")[-1] if author else ""
 
 
+def arxiv_id(paper: Paper) -> str | None:
+    for _name, url in paper.record.links:
+        match = _ARXIV_RE.search(url)
+        if match:
+            return match.group(1)
+    return None
+
+
+def link(paper: Paper, name: str) -> str | None:
+    return next((url for n, url in paper.record.links if n == name), None)
+
+
 def bibtex_key(paper: Paper) -> str:
     """``panda2024lottery``: first author's last name, year, first significant title word."""
     surname = _ascii_word(last_name(paper.record.authors[0])) or "anon"
@@ -36,23 +50,79 @@ def bibtex_key(paper: Paper) -> str:
     return f"{surname}{paper.year}{first}"
 
 
+def _plain(text: object) -> str:
+    return " ".join(str(text).split())
+
+
 def bibtex(paper: Paper) -> str:
+    """@article when the record names a venue, else @misc; eprint and archivePrefix for arXiv papers."""
     record = paper.record
     authors = " and ".join(tex_escape(a) for a in record.authors)
     if record.et_al:
         authors += " and others"
-    fields = [
-        ("title", "{" + tex_escape(record.title) + "}"),
-        ("author", authors),
-        ("year", str(paper.year)),
-        ("month", record.date.strftime("%b").lower()),
-    ]
-    for name, url in record.links:
-        if name == "code":
-            fields.append(("howpublished", r"\url{" + re.sub(r"[{}\\%#\s]", "", url) + "}"))
-            break
+    venue = record.extra.get("venue")
+    fields = [("title", "{" + tex_escape(record.title) + "}"), ("author", authors)]
+    if venue:
+        fields.append(("journal", tex_escape(_plain(venue))))
+    fields += [("year", str(paper.year)), ("month", record.date.strftime("%b").lower())]
+    arxiv = arxiv_id(paper)
+    if arxiv:
+        fields += [("eprint", arxiv), ("archivePrefix", "arXiv")]
+        if record.category and re.fullmatch(r"[A-Z]{2}", record.category):
+            fields.append(("primaryClass", f"cs.{record.category}"))
+    doi = record.extra.get("doi")
+    if doi:
+        fields.append(("doi", re.sub(r"[{}\\%#\s]", "", str(doi))))
+    url = link(paper, "code") or link(paper, "url")
+    if url:
+        fields.append(("url", re.sub(r"[{}\\%#\s]", "", url)))
     if paper.category_name:
         fields.append(("note", tex_escape(paper.category_name)))
-    body = ",\n".join(f"  {name} = {{{value}}}" if name != "month" else f"  {name} = {value}"
-                      for name, value in fields)
-    return f"@misc{{{bibtex_key(paper)},\n{body}\n}}\n"
+    body = ",\n".join(f"  {name} = {value}" if name == "month" else f"  {name} = {{{value}}}" for name, value in fields)
+    kind = "article" if venue else "misc"
+    return f"@{kind}{{{bibtex_key(paper)},\n{body}\n}}\n"
+
+
+def ris(paper: Paper, page_url: str | None = None) -> str:
+    record = paper.record
+    lines = [("TY", "JOUR" if record.extra.get("venue") else "GEN"), ("TI", _plain(record.title))]
+    lines += [("AU", _plain(a)) for a in record.authors]
+    lines += [("PY", str(paper.year)), ("DA", record.date.strftime("%Y/%m/%d"))]
+    if record.extra.get("venue"):
+        lines.append(("JO", _plain(record.extra["venue"])))
+    if paper.abstract_text:
+        lines.append(("AB", _plain(paper.abstract_text)))
+    if record.extra.get("doi"):
+        lines.append(("DO", _plain(record.extra["doi"])))
+    for url in filter(None, (page_url, link(paper, "arxiv"), link(paper, "pdf"), link(paper, "code"))):
+        lines.append(("UR", _plain(url)))
+    for ref in paper.tags:
+        lines.append(("KW", _plain(ref.name)))
+    lines.append(("ER", ""))
+    return "\n".join(f"{tag}  - {value}".rstrip() if tag == "ER" else f"{tag}  - {value}" for tag, value in lines) + "\n"
+
+
+def csl_item(paper: Paper, page_url: str | None = None) -> dict:
+    record = paper.record
+    people = []
+    for name in record.authors:
+        parts = name.rsplit(" ", 1)
+        people.append({"given": parts[0], "family": parts[1]} if len(parts) == 2 else {"literal": name})
+    item = {"id": bibtex_key(paper), "type": "article-journal" if record.extra.get("venue") else "article",
+            "title": record.title, "author": people,
+            "issued": {"date-parts": [[record.date.year, record.date.month, record.date.day]]}}
+    if record.extra.get("venue"):
+        item["container-title"] = _plain(record.extra["venue"])
+    if paper.abstract_text:
+        item["abstract"] = paper.abstract_text
+    if record.extra.get("doi"):
+        item["DOI"] = _plain(record.extra["doi"])
+    if page_url or link(paper, "url"):
+        item["URL"] = page_url or link(paper, "url")
+    if arxiv_id(paper):
+        item["number"] = f"arXiv:{arxiv_id(paper)}"
+    return item
+
+
+def csl_json(paper: Paper, page_url: str | None = None) -> str:
+    return json.dumps([csl_item(paper, page_url)], ensure_ascii=False, indent=2)

@@ -32,6 +32,8 @@ class SiteConfig:
     paginate: int | None = None
     cname: str | None = None
     feed_size: int = 20
+    owner_aliases: tuple[str, ...] = ()
+    members: tuple[str, ...] = ()
 
     @property
     def config_path(self) -> Path:
@@ -154,6 +156,16 @@ def _cname(value: Any) -> str | None:
     return text.lower()
 
 
+def _names(value: Any) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise ValueError("must be a list of names")
+    return tuple(v.strip() for v in value)
+
+
 def _feed_size(value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise ValueError("must be a whole number of papers, such as 20")
@@ -178,6 +190,9 @@ KEYS: tuple[Key, ...] = (
         "lists longer than 250 papers are split into pages of 250."),
     Key("cname", "domain", _cname, "A custom domain for GitHub Pages (pubs.example.org): written to output/CNAME."),
     Key("feed_size", "number", _feed_size, "How many of the newest papers the Atom feeds carry (default: 20)."),
+    Key("owner_aliases", "list of names", _names, "Other spellings of the owner's name (A. Panda): shown in bold "
+        "too, and their papers are on the owner's author page."),
+    Key("members", "list of names", _names, "Lab members: highlighted in author lists on a lab site."),
 )
 KEYS_BY_NAME = {k.name: k for k in KEYS}
 

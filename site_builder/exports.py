@@ -83,3 +83,58 @@ def _fragment_item(site: Site, paper) -> str:
         meta += " · " + html.escape(category)
     return strip_invalid_characters(f'  <li class="pub-item">\n    <a class="pub-title" href="{html.escape(url)}">{html.escape(paper.title)}</a>\n'
             f'    <span class="pub-authors">{authors}</span>\n    <span class="pub-meta">{meta}</span>\n  </li>\n')  # type: ignore[return-value]
+
+
+def jsonld(paper, site_url: str | None) -> str:
+    """schema.org ScholarlyArticle for a paper page, safe to put inside <script type="application/ld+json">."""
+    page = (site_url + paper.url[: -len("index.html")]) if site_url else None
+    data = {
+        "@context": "https://schema.org",
+        "@type": "ScholarlyArticle",
+        "name": paper.title,
+        "headline": paper.title[:110],
+        "author": [{"@type": "Person", "name": a.name} for a in paper.authors],
+        "datePublished": paper.date.isoformat(),
+        "abstract": paper.abstract_text,
+        "keywords": [ref.name for ref in paper.tags],
+    }
+    if page:
+        data["url"] = page
+    same_as = [url for _name, url in paper.record.links if url.startswith(("http://", "https://"))]
+    if same_as:
+        data["sameAs"] = same_as
+    if paper.extra.get("venue"):
+        data["isPartOf"] = {"@type": "Periodical", "name": str(paper.extra["venue"])}
+    return _escape(json.dumps(data, ensure_ascii=False, indent=1))
+
+
+def papers_bib(site: Site, cache: dict[str, str] | None = None) -> str:
+    """Every paper as BibTeX, newest first."""
+    from .citations import bibtex
+
+    cache = {} if cache is None else cache
+    parts = []
+    for paper in site.papers:
+        key = "bib:" + paper.fingerprint
+        if key not in cache:
+            cache[key] = bibtex(paper)
+        parts.append(cache[key])
+    return "\n".join(parts)
+
+
+def search_index(site: Site, cache: dict[str, str] | None = None) -> str:
+    """A compact index of every paper for the search box of a paginated site: title, authors, year,
+    tag slugs, page URL and the text searched (title, authors, tags, abstract)."""
+    cache = {} if cache is None else cache
+    rows = []
+    for paper in site.papers:
+        key = "search:" + paper.fingerprint
+        if key not in cache:
+            authors = ", ".join(a.name for a in paper.authors) + (" et al." if paper.record.et_al else "")
+            tags = " ".join(ref.slug for ref in paper.tags)
+            cache[key] = _compact({"title": paper.title, "authors": authors, "year": paper.year, "tags": tags,
+                                   "url": paper.url, "text": " ".join((paper.title, authors,
+                                                                       " ".join(r.name for r in paper.tags),
+                                                                       paper.abstract_text))})
+        rows.append(cache[key])
+    return '{"papers":[\n' + ",\n".join(rows) + "\n]}\n"

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, Mapping, Sequence
 
-from .exports import fragment_html, papers_json
+from .exports import fragment_html, papers_bib, papers_json, search_index
 from .site import Paper, Site, YearGroup
 
 DEFAULT_PAGE_SIZE = 250
@@ -92,11 +92,16 @@ def plan_pages(site: Site) -> tuple[Page, ...]:
         for paper in chunk:
             year_links.setdefault(paper.year, f"{url}#y{paper.year}")
     year_key = _digest(*(f"{y}={u}" for y, u in year_links.items()))
+    selected = tuple(p for p in papers if p.extra.get("selected") is True)
+    selected_key = _digest(*(p.fingerprint for p in selected))
+    tags_key = _digest(*(f"{t.slug}={t.name}" for t in site.tags))
     for n, (url, chunk) in enumerate(zip(urls, chunks), start=1):
         pagination = Pagination(n, len(chunks), urls)
-        pages.append(_page(url, "index.html", _digest("index", str(n), str(len(chunks)), year_key,
-                                                      *(p.fingerprint for p in chunk)), _newest(chunk),
+        pages.append(_page(url, "index.html", _digest("index", str(n), str(len(chunks)), year_key, tags_key,
+                                                      selected_key if n == 1 else "", *(p.fingerprint for p in chunk)),
+                           _newest(chunk),
                            papers=tuple(chunk), years=_year_groups(chunk), total=len(papers),
+                           selected=selected if n == 1 else (), tags=site.tags,
                            year_links=tuple(year_links.items()), pagination=pagination))
 
     for i, paper in enumerate(papers):
@@ -119,6 +124,17 @@ def plan_pages(site: Site) -> tuple[Page, ...]:
                                _digest("tag", tag.slug, tag.name, tag.description, str(n), str(len(chunks)),
                                        str(len(tag.papers)), *(p.fingerprint for p in chunk)), _newest(chunk),
                                tag=tag, papers=tuple(chunk), years=_year_groups(chunk),
+                               pagination=Pagination(n, len(chunks), urls)))
+    for author in site.authors:
+        chunks = _chunks(author.papers, size)
+        urls = _page_urls(f"authors/{author.slug}/", len(chunks))
+        together = _digest(*(f"{n}={s}={c}" for n, s, c in author.coauthors))
+        for n, (url, chunk) in enumerate(zip(urls, chunks), start=1):
+            pages.append(_page(url, "author.html",
+                               _digest("author", author.slug, author.name, str(author.is_owner), str(n),
+                                       str(len(chunks)), str(len(author.papers)), together,
+                                       *(p.fingerprint for p in chunk)), _newest(chunk),
+                               author=author, papers=tuple(chunk), years=_year_groups(chunk),
                                pagination=Pagination(n, len(chunks), urls)))
     pages.extend(publishing_pages(site, pages))
     return tuple(pages)
@@ -160,6 +176,10 @@ def embed_pages(site: Site) -> list[Page]:
     """The same list for other sites: papers.json, embed.js, an iframe page, a fragment, a builder page."""
     every = _digest(*(p.fingerprint for p in site.papers))
     return [
+        Page("search.json", TEXT, MappingProxyType({"render": lambda cache: search_index(site, cache)}),
+             _digest("search", every), in_sitemap=False),
+        Page("papers.bib", TEXT, MappingProxyType({"render": lambda cache: papers_bib(site, cache)}),
+             _digest("bib", every), in_sitemap=False),
         Page("papers.json", TEXT, MappingProxyType({"render": lambda cache: papers_json(site, cache)}),
              _digest("json", site.config.url or "", site.config.title, every), in_sitemap=False),
         Page("embed.js", "embed.js", MappingProxyType({}), "", in_sitemap=False),

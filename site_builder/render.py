@@ -16,7 +16,8 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from .citations import bibtex
+from .citations import arxiv_id, bibtex, csl_json, link, ris
+from .exports import jsonld
 from .markup import strip_invalid_characters
 from .config import SiteConfig
 from .plan import TEXT, Page
@@ -72,6 +73,11 @@ def make_environment(config: SiteConfig) -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.globals["bibtex"] = bibtex
+    env.globals["ris"] = ris
+    env.globals["csl_json"] = csl_json
+    env.globals["arxiv_id"] = arxiv_id
+    env.globals["link"] = link
+    env.globals["jsonld"] = lambda paper, site: Markup(jsonld(paper, site.url))
     env.globals["render_item"] = ItemRenderer(env)
     env.globals["text_cache"] = {}  # for computed files such as papers.json (lives as long as the environment)
     return env

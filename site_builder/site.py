@@ -31,6 +31,8 @@ class TagRef:
 class AuthorRef:
     name: str
     is_owner: bool
+    slug: str = ""  # authors/<slug>/index.html
+    is_member: bool = False
 
 
 @dataclass(frozen=True)
@@ -83,6 +85,19 @@ class Tag:
 
 
 @dataclass(frozen=True)
+class Author:
+    name: str
+    slug: str
+    papers: tuple[Paper, ...]  # newest first
+    coauthors: tuple[tuple[str, str, int], ...]  # (name, slug, papers together), most first
+    is_owner: bool = False
+
+    @property
+    def url(self) -> str:
+        return f"authors/{self.slug}/index.html"
+
+
+@dataclass(frozen=True)
 class YearGroup:
     year: int
     papers: tuple[Paper, ...]
@@ -94,6 +109,7 @@ class Site:
     papers: tuple[Paper, ...]  # newest first
     tags: tuple[Tag, ...]  # by name
     years: tuple[YearGroup, ...]  # newest first
+    authors: tuple[Author, ...] = ()  # by name
 
 
 def _display(path: Path, root: Path) -> str:
@@ -134,7 +150,13 @@ def read_records(config: SiteConfig) -> tuple[list[Record], list[Problem]]:
 
 
 def _owner_names(config: SiteConfig) -> frozenset[str]:
-    return frozenset({config.owner.casefold()}) if config.owner else frozenset()
+    names = ([config.owner] if config.owner else []) + list(config.owner_aliases)
+    return frozenset(n.casefold() for n in names)
+
+
+def author_key(name: str) -> str:
+    """Names that differ only in case, accents or punctuation are one person's page."""
+    return slugify(name, max_length=80, fallback="author")
 
 
 def build_site(config: SiteConfig, records: list[Record],
@@ -144,6 +166,8 @@ def build_site(config: SiteConfig, records: list[Record],
     renderer = MarkupRenderer(config.macros)
     render = render or renderer.render
     owners = _owner_names(config)
+    members = frozenset(n.casefold() for n in config.members)
+    owner_slug = author_key(config.owner) if config.owner else ""
 
     by_slug: dict[str, Record] = {}
     unique: list[Record] = []
@@ -193,8 +217,10 @@ def build_site(config: SiteConfig, records: list[Record],
             label = _display(record.src_path, config.root)
             problems.extend(warning(label, record.body_line, message) for message in rendered.warnings)
         refs = tuple(TagRef(slug, tag_names[slug][1]) for slug in slugs)
-        authors = tuple(AuthorRef(name, name.casefold() in owners) for name in record.authors)
-        parts = [record.digest, *(f"{r.slug}={r.name}" for r in refs), *(str(a.is_owner) for a in authors)]
+        authors = tuple(AuthorRef(name, name.casefold() in owners, owner_slug if name.casefold() in owners
+                                  else author_key(name), name.casefold() in members) for name in record.authors)
+        parts = [record.digest, *(f"{r.slug}={r.name}" for r in refs),
+                 *(f"{a.is_owner}{a.is_member}{a.slug}" for a in authors)]
         papers.append(Paper(
             record=record,
             slug=record.slug,
@@ -221,7 +247,35 @@ def build_site(config: SiteConfig, records: list[Record],
     for paper in papers:
         years.setdefault(paper.year, []).append(paper)
     year_groups = tuple(YearGroup(y, tuple(ps)) for y, ps in sorted(years.items(), reverse=True))
-    return Site(config, tuple(papers), tuple(tags), year_groups), problems
+    return Site(config, tuple(papers), tuple(tags), year_groups, _authors(config, papers)), problems
+
+
+def _authors(config: SiteConfig, papers: list[Paper]) -> tuple[Author, ...]:
+    """One page per person: their papers, and the people they wrote with, most papers first."""
+    names: dict[str, str] = {}
+    works: dict[str, list[Paper]] = {}
+    together: dict[str, dict[str, int]] = {}
+    owner_key = author_key(config.owner) if config.owner else None
+    for paper in papers:
+        slugs = []
+        for ref in paper.authors:
+            if ref.slug not in slugs:
+                slugs.append(ref.slug)
+            if ref.slug == owner_key:
+                names[ref.slug] = config.owner
+            else:
+                names.setdefault(ref.slug, ref.name)
+        for slug in slugs:
+            works.setdefault(slug, []).append(paper)
+            counts = together.setdefault(slug, {})
+            for other in slugs:
+                if other != slug:
+                    counts[other] = counts.get(other, 0) + 1
+    authors = []
+    for slug, name in names.items():
+        coauthors = sorted(((names[o], o, n) for o, n in together[slug].items()), key=lambda c: (-c[2], c[0].casefold()))
+        authors.append(Author(name, slug, tuple(works[slug]), tuple(coauthors), slug == owner_key))
+    return tuple(sorted(authors, key=lambda a: (a.name.casefold(), a.slug)))
 
 
 def _updated_on(record: Record) -> str:

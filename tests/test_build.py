@@ -56,12 +56,14 @@ def test_index_entry_shows_authors_owner_category_links_tags_and_abstract(built_
     html = read(built_seed, "index.html")
     item = html[html.index("Lottery Ticket Adaptation"):]
     item = item[: item.index("</li>\n", item.index("</details>"))]
-    assert '<strong class="owner">Ashwinee Panda</strong>, Berivan Isik, Xiangyu Qi <span class="et-al">et al.</span>' in item
+    assert ('<strong class="owner"><a class="author owner" href="authors/ashwinee-panda/index.html">Ashwinee Panda</a>'
+            '</strong>, <a class="author" href="authors/berivan-isik/index.html">Berivan Isik</a>, '
+            '<a class="author" href="authors/xiangyu-qi/index.html">Xiangyu Qi</a> <span class="et-al">et al.</span>') in item
     assert "Computation and Language" in item
     assert '<a class="link" href="https://github.com/kiddyboots216/lottery-ticket-adaptation" rel="noopener">code</a>' in item
     assert '<a class="tag" href="tags/cl/index.html">CL</a>' in item
     assert "<details class=\"abstract\">" in item and "<summary>Abstract</summary>" in item
-    assert html.count('<strong class="owner">Ashwinee Panda</strong>') == 15  # her papers in the seed
+    assert html.count('<strong class="owner"><a class="author owner"') == 15  # her papers in the seed
 
 
 def test_paper_page_has_everything_in_its_record(built_seed):

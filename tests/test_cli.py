@@ -84,10 +84,10 @@ def test_console_script_and_module_agree(tmp_path):
 
 
 def test_unknown_config_key_is_an_error_naming_it(small_site, run):
-    (small_site / "site.yaml").write_text("title: X\ntheme: default\nowner_name: Ada\n")
+    (small_site / "site.yaml").write_text("title: X\ntheme: default\ndescripton: Ada\n")
     result = run(small_site, "build")
     assert result.code == 1
-    assert "site.yaml:3: unknown key 'owner_name' (did you mean 'owner'?)" in result.err
+    assert "site.yaml:3: unknown key 'descripton' (did you mean 'description'?)" in result.err
     assert "Traceback" not in result.err
 
 
@@ -133,9 +133,9 @@ def test_summary_lines(small_site, run):
     assert run(small_site, "import").out == (
         "imported 3 entries: 3 created, 0 updated, 0 unchanged, 0 kept-edited, 0 rejected\n")
     out = run(small_site, "build").out
-    # 9 pages, 404.html, .nojekyll, robots.txt, sitemap.xml, feed.xml and 4 tag feeds, papers.json, embed.js,
-    # 3 embed pages; and the 2 static files
-    assert out.startswith("built 3 papers, 4 tags: 23 files, 23 rendered, 25 written in ")
+    # 9 pages, 3 author pages, 404.html, .nojekyll, robots.txt, sitemap.xml, feed.xml and 4 tag feeds,
+    # papers.json, papers.bib, search.json, embed.js, 3 embed pages; and the 3 static files
+    assert out.startswith("built 3 papers, 4 tags: 28 files, 28 rendered, 31 written in ")
     assert out.rstrip().endswith("output/index.html")
 
 

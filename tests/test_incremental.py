@@ -31,8 +31,9 @@ def seed_builder(seed_site, run, request):
     assert run(seed_site, "import", "--quiet").code == 0
     builder = Builder(load_config(seed_site), in_place=request.param)
     first = builder.build()
-    # 43 pages, 404.html, .nojekyll, robots.txt, papers.json, embed.js and the 3 embed pages
-    assert first.rendered == first.pages == 51
+    # 43 pages, 72 author pages, 404.html, .nojekyll, robots.txt, papers.json, papers.bib, search.json,
+    # embed.js and the 3 embed pages
+    assert first.rendered == first.pages == 125
     return seed_site, builder
 
 
@@ -66,9 +67,9 @@ def test_title_edit_renders_only_dependent_pages(seed_builder, tmp_path):
     path = record(site, "sparsefed")
     path.write_text(path.read_text().replace('title: "SparseFed:', 'title: "SparseFed++:'))
     result = builder.build()
-    # its page, its two neighbours (their prev/next links), the index, its one tag page (LG),
-    # papers.json and the embed fragment
-    assert result.rendered == 7
+    # its page, its two neighbours (their prev/next links), the index, its one tag page (LG), its
+    # 3 authors' pages, papers.json, papers.bib, search.json and the embed fragment
+    assert result.rendered == 12
     assert "SparseFed++:" in (site / "output" / "index.html").read_text()
     assert snapshot(site / "output") == clean_build(site, tmp_path)
 
@@ -115,12 +116,12 @@ def test_template_change_renders_pages_using_it_through_extends_and_include(seed
     item = theme / "templates" / "partials" / "paper_item.html"
     item.write_text(item.read_text().replace("<summary>Abstract</summary>", "<summary>Summary</summary>"))
     result = builder.build()
-    assert result.rendered == 1 + 8  # the lists: the index and the tag pages
+    assert result.rendered == 1 + 8 + 72  # the lists: the index, the tag pages and the author pages
     assert snapshot(site / "output") == clean_build(site, tmp_path)
     macros = theme / "templates" / "partials" / "macros.html"
     macros.write_text(macros.read_text().replace('<span class="et-al">', '<span class="et-al" lang="la">'))
     result = builder.build()
-    assert result.rendered == 42  # every page that shows authors: all but the tag index
+    assert result.rendered == 1 + 33 + 8 + 72  # every page that shows authors: all but the tag index
     assert snapshot(site / "output") == clean_build(site, tmp_path)
     tags = theme / "templates" / "tags.html"
     tags.write_text(tags.read_text().replace("<h1>Tags</h1>", "<h1>All tags</h1>"))

@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: build test serve check clean bench help
+.PHONY: build test serve check clean bench screenshots help
 
 help:
 	@echo "make build   set up .venv, import seeds/, build output/"
@@ -36,3 +36,6 @@ serve: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
+
+screenshots: $(STAMP)
+	$(BIN)/python docs/screenshots.py

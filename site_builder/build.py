@@ -275,7 +275,8 @@ class Builder:
     def site_key(self) -> str:
         c = self.config
         return _digest(CACHE_VERSION, repr((c.title, c.description, c.owner, c.url, c.theme, c.language,
-                                            sorted(c.macros.items()), c.paginate)))
+                                            sorted(c.macros.items()), c.paginate, c.owner_aliases, c.members,
+                                            c.theme_options, c.cname, c.feed_size)))
 
     def build(self, progress: Progress | None = None) -> BuildResult:
         """Build, or raise UserError with every problem and leave the output as it was."""

@@ -34,6 +34,10 @@ class SiteConfig:
     feed_size: int = 20
     owner_aliases: tuple[str, ...] = ()
     members: tuple[str, ...] = ()
+    theme_options: tuple[tuple[str, Any], ...] = ()
+
+    def option(self, name: str, default: Any = None) -> Any:
+        return dict(self.theme_options).get(name, default)
 
     @property
     def config_path(self) -> Path:
@@ -166,6 +170,34 @@ def _names(value: Any) -> tuple[str, ...]:
     return tuple(v.strip() for v in value)
 
 
+THEME_OPTIONS = {
+    "accent": "a colour for links and highlights, #rgb or #rrggbb",
+    "show_abstracts": "true or false: the abstract behind a toggle in every list (default true)",
+    "group_by": "year or category: how the index groups papers (default year)",
+}
+
+
+def _theme_options(value: Any) -> tuple[tuple[str, Any], ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, dict):
+        raise ValueError("must be a mapping such as accent: \"#8a2be2\"")
+    options = {}
+    for name, option in value.items():
+        if name not in THEME_OPTIONS:
+            hint = difflib.get_close_matches(str(name), list(THEME_OPTIONS), n=1)
+            raise ValueError(f"unknown option {name!r}{f' (did you mean {hint[0]!r}?)' if hint else ''}; "
+                             f"known: {', '.join(THEME_OPTIONS)}")
+        if name == "accent" and not (isinstance(option, str) and re.fullmatch(r"#[0-9a-fA-F]{3}([0-9a-fA-F]{3})?", option)):
+            raise ValueError("accent must be a colour written #rgb or #rrggbb (in quotes)")
+        if name == "show_abstracts" and not isinstance(option, bool):
+            raise ValueError("show_abstracts must be true or false")
+        if name == "group_by" and option not in ("year", "category"):
+            raise ValueError("group_by must be year or category")
+        options[name] = option
+    return tuple(sorted(options.items()))
+
+
 def _feed_size(value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise ValueError("must be a whole number of papers, such as 20")
@@ -193,6 +225,8 @@ KEYS: tuple[Key, ...] = (
     Key("owner_aliases", "list of names", _names, "Other spellings of the owner's name (A. Panda): shown in bold "
         "too, and their papers are on the owner's author page."),
     Key("members", "list of names", _names, "Lab members: highlighted in author lists on a lab site."),
+    Key("theme_options", "mapping", _theme_options, "Options for the theme: " +
+        "; ".join(f"{k}: {v}" for k, v in THEME_OPTIONS.items()) + "."),
 )
 KEYS_BY_NAME = {k.name: k for k in KEYS}
 

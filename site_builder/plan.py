@@ -14,6 +14,7 @@ from typing import Any, Mapping, Sequence
 
 from .exports import fragment_html, papers_bib, papers_json, search_index
 from .site import Paper, Site, YearGroup
+from .slugs import slugify
 
 DEFAULT_PAGE_SIZE = 250
 
@@ -79,29 +80,42 @@ def _year_groups(papers: Sequence[Paper]) -> tuple[YearGroup, ...]:
     return tuple(YearGroup(year, tuple(ps)) for year, ps in groups.items())
 
 
+def _category_groups(papers: Sequence[Paper]) -> tuple[YearGroup, ...]:
+    groups: dict[str, list[Paper]] = {}
+    for paper in papers:
+        groups.setdefault(paper.category_name or paper.record.category or "Other", []).append(paper)
+    return tuple(YearGroup(ps[0].year, tuple(ps), label, "c-" + slugify(label, fallback="other"))
+                 for label, ps in sorted(groups.items(), key=lambda kv: kv[0].casefold()))
+
+
 def plan_pages(site: Site) -> tuple[Page, ...]:
     """Every page of the site, in a fixed order."""
     size = page_size(site)
     papers = site.papers
     pages: list[Page] = []
 
-    chunks = _chunks(papers, size)
+    by_category = site.config.option("group_by", "year") == "category"
+    ordered = sorted(papers, key=lambda p: ((p.category_name or p.record.category or "Other").casefold(),
+                                            -p.date.toordinal(), p.title.casefold())) if by_category else papers
+    chunks = _chunks(ordered, size)
     urls = _page_urls("", len(chunks))
-    year_links: dict[int, str] = {}
+    year_links: dict[object, str] = {}
     for url, chunk in zip(urls, chunks):
-        for paper in chunk:
-            year_links.setdefault(paper.year, f"{url}#y{paper.year}")
+        for group in (_category_groups(chunk) if by_category else _year_groups(chunk)):
+            year_links.setdefault(group.heading, f"{url}#{group.id}")
     year_key = _digest(*(f"{y}={u}" for y, u in year_links.items()))
     selected = tuple(p for p in papers if p.extra.get("selected") is True)
     selected_key = _digest(*(p.fingerprint for p in selected))
-    tags_key = _digest(*(f"{t.slug}={t.name}" for t in site.tags))
+    tags_key = _digest(*(f"{t.slug}={t.name}" for t in site.tags), *(str(g.year) for g in site.years))
     for n, (url, chunk) in enumerate(zip(urls, chunks), start=1):
         pagination = Pagination(n, len(chunks), urls)
         pages.append(_page(url, "index.html", _digest("index", str(n), str(len(chunks)), year_key, tags_key,
                                                       selected_key if n == 1 else "", *(p.fingerprint for p in chunk)),
                            _newest(chunk),
-                           papers=tuple(chunk), years=_year_groups(chunk), total=len(papers),
+                           papers=tuple(chunk), years=_category_groups(chunk) if by_category else _year_groups(chunk),
+                           total=len(papers),
                            selected=selected if n == 1 else (), tags=site.tags,
+                           years_all=tuple(g.year for g in site.years),
                            year_links=tuple(year_links.items()), pagination=pagination))
 
     for i, paper in enumerate(papers):

@@ -18,6 +18,7 @@ from markupsafe import Markup
 
 from .citations import arxiv_id, bibtex, csl_json, link, ris
 from .exports import jsonld
+from .urls import is_safe_link
 from .markup import strip_invalid_characters
 from .config import SiteConfig
 from .plan import TEXT, Page
@@ -77,8 +78,12 @@ def make_environment(config: SiteConfig) -> jinja2.Environment:
     env.globals["csl_json"] = csl_json
     env.globals["arxiv_id"] = arxiv_id
     env.globals["link"] = link
+    env.globals["safe_link"] = is_safe_link
     env.globals["jsonld"] = lambda paper, site: Markup(jsonld(paper, site.url))
     env.globals["render_item"] = ItemRenderer(env)
+    env.globals["theme_options"] = {"accent": config.option("accent"),
+                                     "show_abstracts": config.option("show_abstracts", True),
+                                     "group_by": config.option("group_by", "year")}
     env.globals["text_cache"] = {}  # for computed files such as papers.json (lives as long as the environment)
     return env
 

@@ -99,8 +99,20 @@ class Author:
 
 @dataclass(frozen=True)
 class YearGroup:
+    """A run of papers under one heading: a year, or a category when the theme groups by category."""
+
     year: int
     papers: tuple[Paper, ...]
+    label: str = ""
+    anchor: str = ""
+
+    @property
+    def heading(self) -> str:
+        return self.label or str(self.year)
+
+    @property
+    def id(self) -> str:
+        return self.anchor or f"y{self.year}"
 
 
 @dataclass(frozen=True)

@@ -46,7 +46,7 @@ def test_index_lists_every_paper_newest_first_grouped_by_year(built_seed):
     assert len(titles) == 33
     assert titles[0] == "From Refusal Tokens to Refusal Control: Discovering and Steering Category-Specific Refusal Directions"
     assert titles[-1] == "FetchSGD: Communication-Efficient Federated Learning with Sketching"
-    years = re.findall(r'<h2 id="h(\d{4})">', html)
+    years = re.findall(r'<h2 id="h-y(\d{4})">', html)
     assert years == ["2026", "2025", "2024", "2023", "2022", "2021", "2020"]
     dates = re.findall(r'<time datetime="([\d-]+)">', html)
     assert dates == sorted(dates, reverse=True)

@@ -83,7 +83,7 @@
       counts = paged ? [items.length, items.length] : filterPage();
     }
     if (selected) selected.hidden = !!active;
-    count.textContent = active ? counts[0] + " of " + counts[1] + " papers shown" : counts[1] + " papers";
+    count.textContent = active ? counts[0] + " of " + counts[1] + " papers shown" : "";
     var next = new URLSearchParams();
     if (q.value) next.set("q", q.value);
     if (tag.value) next.set("tag", tag.value);

@@ -1,0 +1,95 @@
+"""Three themes, their options, and accessibility checked with axe-core in headless Chromium."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, SEED
+from crawl import broken_links_on_disk
+
+THEMES = ["default", "minimal", "cards"]
+PAGES = ["index.html", "papers/lottery-ticket-adaptation-mitigating-destructive/index.html", "tags/lg/index.html",
+         "authors/ashwinee-panda/index.html"]
+
+
+def build_theme(root: Path, theme: str, options: str = "") -> Path:
+    import os
+
+    from site_builder.build import Builder
+    from site_builder.cli import main
+    from site_builder.config import load_config
+
+    site = root / theme
+    (site / "seeds").mkdir(parents=True)
+    shutil.copy(SEED, site / "seeds" / "publications.txt")
+    config = (ROOT / "site.yaml").read_text().replace("theme: default", f"theme: {theme}") + options
+    (site / "site.yaml").write_text(config)
+    cwd = os.getcwd()
+    os.chdir(site)
+    try:
+        assert main(["import", "--quiet"]) == 0
+    finally:
+        os.chdir(cwd)
+    record = site / "content" / "papers" / "lottery-ticket-adaptation-mitigating-destructive.md"
+    record.write_text(record.read_text().replace("links:", "image: static/favicon.svg\nlinks:"))
+    Builder(load_config(site)).build()
+    return site / "output"
+
+
+@pytest.fixture(scope="module")
+def themed(tmp_path_factory):
+    root = tmp_path_factory.mktemp("themes")
+    return {theme: build_theme(root, theme) for theme in THEMES}
+
+
+def test_each_theme_builds_a_complete_site_that_looks_different(themed):
+    styles = {theme: (out / "static" / "style.css").read_text() for theme, out in themed.items()}
+    assert len(set(styles.values())) == 3
+    assert "serif" in styles["minimal"] and "grid-template-columns: repeat(auto-fill" in styles["cards"]
+    for theme, out in themed.items():
+        assert len(list((out / "papers").glob("*/index.html"))) == 33, theme
+        assert broken_links_on_disk(out) == [], theme
+        assert "prefers-color-scheme: dark" in styles[theme]
+    cards = (themed["cards"] / "index.html").read_text()
+    assert '<li class="paper card"' in cards and '<img class="thumb" src="static/favicon.svg" alt="" loading="lazy">' in cards
+    assert 'class="chip"' in cards
+    minimal = (themed["minimal"] / "index.html").read_text()
+    assert 'class="chip"' not in minimal
+    assert '<a class="tag" href="tags/lg/index.html">#LG</a>' in minimal
+
+
+def test_theme_options_are_validated_and_applied(tmp_path, run):
+    out = build_theme(tmp_path, "default", 'theme_options:\n  accent: "#8a2be2"\n  show_abstracts: false\n  group_by: category\n')
+    index = (out / "index.html").read_text()
+    assert "<style>:root { --accent: #8a2be2; }</style>" in index
+    assert "<details" not in index
+    assert '<h2 id="h-c-machine-learning">Machine Learning</h2>' in index
+    assert '<h2 id="h-y2026">' not in index
+    assert broken_links_on_disk(out) == []
+    site = out.parent
+    (site / "site.yaml").write_text("title: T\ntheme_options:\n  accent: red\n  colour: blue\n")
+    result = run(site, "build")
+    assert result.code == 1
+    assert "site.yaml:2: theme_options: " in result.err
+    (site / "site.yaml").write_text("title: T\ntheme_options:\n  colour: blue\n")
+    assert "unknown option 'colour'" in run(site, "build").err
+    (site / "site.yaml").write_text("title: T\ntheme: nonesuch\n")
+    assert "theme 'nonesuch' not found" in run(site, "build").err
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("theme", THEMES)
+def test_axe_finds_no_violations(themed, browser, theme, scheme):
+    from axe_playwright_python.sync_playwright import Axe
+
+    axe = Axe()
+    page = browser.new_page(color_scheme=scheme)
+    try:
+        for url in PAGES:
+            page.goto((themed[theme] / url).as_uri())
+            violations = axe.run(page).response["violations"]
+            assert violations == [], (url, [(v["id"], v["nodes"][0]["target"]) for v in violations])
+    finally:
+        page.close()

@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: build test serve check clean bench screenshots help
+.PHONY: build test serve check clean bench screenshots tools help
 
 help:
 	@echo "make build   set up .venv, import seeds/, build output/"
@@ -26,6 +26,7 @@ check: $(STAMP)
 	$(BIN)/site-builder check
 
 test: $(STAMP)
+	-@$(MAKE) --no-print-directory tools
 	$(BIN)/python -m pytest -q
 
 clean:
@@ -39,3 +40,9 @@ bench: $(STAMP)
 
 screenshots: $(STAMP)
 	$(BIN)/python docs/screenshots.py
+
+# The Nu HTML Checker for the tests (needs npm and java; the tests skip it when missing, CI installs it).
+tools: .tools/node_modules/vnu-jar/build/dist/vnu.jar
+
+.tools/node_modules/vnu-jar/build/dist/vnu.jar:
+	npm install --silent --prefix .tools vnu-jar@26

@@ -93,3 +93,29 @@ def test_axe_finds_no_violations(themed, browser, theme, scheme):
             assert violations == [], (url, [(v["id"], v["nodes"][0]["target"]) for v in violations])
     finally:
         page.close()
+
+
+def vnu_jar() -> Path | None:
+    import os
+
+    for candidate in (os.environ.get("VNU_JAR"), ROOT / ".tools" / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"):
+        if candidate and Path(candidate).is_file():
+            return Path(candidate)
+    return None
+
+
+@pytest.mark.parametrize("theme", THEMES)
+def test_nu_html_checker_finds_no_errors(themed, theme):
+    import os
+    import subprocess
+
+    jar = vnu_jar()
+    if jar is None or shutil.which("java") is None:
+        if os.environ.get("CI"):
+            pytest.fail("the Nu HTML Checker is missing: .ci/run installs vnu-jar with npm into .tools/")
+        pytest.skip("vnu.jar or java not installed (make tools)")
+    pages = [str(p) for p in sorted(themed[theme].rglob("*.html")) if p.name != "fragment.html"]
+    assert len(pages) > 100
+    result = subprocess.run(["java", "-jar", str(jar), "--skip-non-html", "--errors-only", *pages],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0 and result.stderr.strip() == "", result.stderr[:3000]

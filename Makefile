@@ -41,8 +41,12 @@ bench: $(STAMP)
 screenshots: $(STAMP)
 	$(BIN)/python docs/screenshots.py
 
-# The Nu HTML Checker for the tests (needs npm and java; the tests skip it when missing, CI installs it).
-tools: .tools/node_modules/vnu-jar/build/dist/vnu.jar
+# The Nu HTML Checker and Lighthouse for the tests (need npm, java and chromium; the tests skip them when
+# missing, CI installs them).
+tools: .tools/node_modules/vnu-jar/build/dist/vnu.jar .tools/node_modules/lighthouse
 
 .tools/node_modules/vnu-jar/build/dist/vnu.jar:
 	npm install --silent --prefix .tools vnu-jar@26
+
+.tools/node_modules/lighthouse:
+	npm install --silent --prefix .tools lighthouse@12

@@ -118,6 +118,7 @@ class Builder:
         self._env: jinja2.Environment | None = None
         self._read_anything = False  # parsed a record or rendered an abstract since the last save
         self._template_keys: dict[str, str] = {}
+        self._papers: dict = {}  # the site model's papers, reused when their record did not change
         self._template_refs: dict[str, list[str | None]] = {}  # template source -> templates it names
 
     # ------------------------------------------------------------------ memory
@@ -160,28 +161,33 @@ class Builder:
         seen: dict[str, tuple[tuple[int, int, int], Record | None, tuple[Problem, ...]]] = {}
         if papers_dir.is_dir():
             root = config.root.resolve()
-            with os.scandir(papers_dir) as entries:
-                names = sorted(e.name for e in entries if e.name.endswith(".md") and not e.name.startswith("."))
-            stamps: dict[str, tuple[Path, str, tuple[int, int, int] | None]] = {}
+            with os.scandir(papers_dir) as entries:  # scandir entries carry their stat: no Path per file
+                found = sorted((e.name, e.path, e) for e in entries if e.name.endswith(".md") and not e.name.startswith("."))
             prefix = f"{papers_dir.relative_to(config.root).as_posix()}/" if papers_dir.is_relative_to(config.root) \
                 else f"{papers_dir}/"
-            for name in names:
-                path = papers_dir / name
-                label = prefix + name
+            known = self.memory.records
+            to_parse = []
+            stamps: dict[str, tuple[int, int, int] | None] = {}
+            for name, key, entry in found:
                 try:
-                    stamps[str(path)] = (path, label, _stamp(path.stat()))
+                    stamp = _stamp(entry.stat())  # follows symlinks, as reading the file would
                 except OSError as exc:
-                    stamps[str(path)] = (path, label, None)
-                    problems.append(error(label, None, f"cannot read: {exc.strerror or exc}"))
-            to_parse = [(path, label, root) for key, (path, label, stamp) in stamps.items()
-                        if stamp is not None and (key not in self.memory.records or self.memory.records[key][0] != stamp)]
+                    stamps[key] = None
+                    problems.append(error(prefix + name, None, f"cannot read: {exc.strerror or exc}"))
+                    continue
+                stamps[key] = stamp
+                cached = known.get(key)
+                if cached is None or cached[0] != stamp:
+                    to_parse.append((Path(key), prefix + name, root))
             if to_parse:
                 self._read_anything = True
-            parsed = dict(zip((str(p) for p, _l, _r in to_parse), map(_parse_record, to_parse)))  # libyaml: faster here than shipping records back from workers
-            for key, (path, label, stamp) in stamps.items():
+            # libyaml parses faster here than records could be shipped back from worker processes
+            parsed = {str(job[0]): _parse_record(job) for job in to_parse}
+            for _name, key, _entry in found:
+                stamp = stamps.get(key)
                 if stamp is None:
                     continue
-                entry = (stamp, *parsed[key]) if key in parsed else self.memory.records[key]
+                entry = (stamp, *parsed[key]) if key in parsed else known[key]
                 seen[key] = entry
                 if entry[1] is not None:
                     records.append(entry[1])
@@ -286,7 +292,7 @@ class Builder:
         recover(out)
         records, problems = self.read_records()
         lookup = self.render_abstracts(records)
-        site, more = build_model(config, records, render=lookup)
+        site, more = build_model(config, records, render=lookup, memo=self._papers)
         problems.extend(more)
         if any(p.is_error for p in problems):
             raise UserError("build failed: the records have errors; the previous output is untouched",

@@ -53,11 +53,11 @@ def _digest(*parts: str) -> str:
 
 
 def _page(url: str, template: str, data_key: str, lastmod: str | None = None, **context: Any) -> Page:
-    return Page(url, template, MappingProxyType(context), data_key, lastmod=lastmod)
+    return Page(url, template, context, data_key, lastmod=lastmod)  # the context is never changed after this
 
 
 def _newest(papers: Sequence[Paper]) -> str | None:
-    return max((p.updated for p in papers), default=None)
+    return max((p.updated_on for p in papers), default=None)
 
 
 def page_size(site: Site) -> int:

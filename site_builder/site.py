@@ -5,6 +5,7 @@ anything, and returns every problem it found.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from dataclasses import dataclass
@@ -68,7 +69,7 @@ class Paper:
     @property
     def updated(self) -> str:
         """YYYY-MM-DD of the last change a reader should know of: ``updated:`` in the record, else its date."""
-        return self.updated_on or self.record.date.isoformat()
+        return self.updated_on
 
 
 @dataclass(frozen=True)
@@ -166,14 +167,21 @@ def _owner_names(config: SiteConfig) -> frozenset[str]:
     return frozenset(n.casefold() for n in names)
 
 
+@functools.lru_cache(maxsize=65536)
 def author_key(name: str) -> str:
-    """Names that differ only in case, accents or punctuation are one person's page."""
+    """Names that differ only in case, accents or punctuation are one person's page (memoised: pure)."""
     return slugify(name, max_length=80, fallback="author")
 
 
 def build_site(config: SiteConfig, records: list[Record],
-               render: Callable[[str], object] | None = None) -> tuple[Site, list[Problem]]:
-    """Papers, tags and years from records; problems for duplicates and odd values."""
+               render: Callable[[str], object] | None = None,
+               memo: dict | None = None) -> tuple[Site, list[Problem]]:
+    """Papers, tags and years from records; problems for duplicates and odd values.
+
+    ``memo`` (owned by the caller, for one configuration) keeps the papers of the last build: a record
+    whose file and tag names did not change gives back the same Paper."""
+    memo = {} if memo is None else memo
+    kept: dict = {}
     problems: list[Problem] = []
     renderer = MarkupRenderer(config.macros)
     render = render or renderer.render
@@ -228,7 +236,14 @@ def build_site(config: SiteConfig, records: list[Record],
         if rendered.warnings:
             label = _display(record.src_path, config.root)
             problems.extend(warning(label, record.body_line, message) for message in rendered.warnings)
-        refs = tuple(TagRef(slug, tag_names[slug][1]) for slug in slugs)
+        names = tuple(tag_names[slug][1] for slug in slugs)
+        key = (record.digest, record.slug, tuple(slugs), names)
+        known = memo.get(key)
+        if known is not None and known.record is record:
+            papers.append(known)
+            kept[key] = known
+            continue
+        refs = tuple(TagRef(slug, name) for slug, name in zip(slugs, names))
         authors = tuple(AuthorRef(name, name.casefold() in owners, owner_slug if name.casefold() in owners
                                   else author_key(name), name.casefold() in members) for name in record.authors)
         parts = [record.digest, *(f"{r.slug}={r.name}" for r in refs),
@@ -244,8 +259,11 @@ def build_site(config: SiteConfig, records: list[Record],
             abstract_html=rendered.html if isinstance(rendered.html, Markup) else Markup(rendered.html),
             abstract_text=rendered.text,
             fingerprint=hashlib.sha1("\x1f".join(parts).encode("utf-8", "surrogatepass")).hexdigest(),
-            updated_on=_updated_on(record),
+            updated_on=_updated_on(record) or record.date.isoformat(),
         ))
+        kept[key] = papers[-1]
+    memo.clear()
+    memo.update(kept)
 
     papers.sort(key=lambda p: (-p.date.toordinal(), p.title.casefold(), p.slug))
     members: dict[str, list[Paper]] = {slug: [] for slug in tag_names}

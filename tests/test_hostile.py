@@ -450,3 +450,21 @@ def test_one_malformed_entry_among_a_thousand(tmp_path, run):
     assert result.code == 0
     assert result.out.endswith("999 created, 0 updated, 0 unchanged, 0 kept-edited, 1 rejected\n")
     assert "seeds/papers.txt:1502: cannot tell where the title ends" in result.err
+
+
+def test_bib_ris_and_csl_exports_of_hostile_papers(hostile_output):
+    import html as html_lib
+
+    import bibtexparser
+
+    out, _clean = hostile_output
+    library = bibtexparser.parse_string((out / "papers.bib").read_text(encoding="utf-8"))
+    assert not library.failed_blocks and len(library.entries) == 4
+    titles = [e.fields_dict["title"].value for e in library.entries]
+    assert any(r"\{\{ 7*7 \}\}" in t and "alert(" in t and r"\{ brace {@}misc\{x," in t for t in titles)
+    assert any(t.startswith("{Long xxxx") and len(t) > 10000 for t in titles)
+    page = (out / "papers" / "evil-title" / "index.html").read_text(encoding="utf-8")
+    csl = json.loads(html_lib.unescape(re.search(r'<pre class="csl"[^>]*><code[^>]*>(.*?)</code></pre>', page, re.S).group(1)))
+    assert csl[0]["title"] == EVIL_TITLE  # JSON escapes control characters, so the title comes back whole
+    ris = html_lib.unescape(re.search(r'<pre class="ris"[^>]*><code[^>]*>(.*?)</code></pre>', page, re.S).group(1))
+    assert all(re.match(r"[A-Z][A-Z0-9]  -( |$)", line) for line in ris.splitlines())  # no field smuggles a line break

@@ -66,7 +66,9 @@ def generate(n: int, seed: int = 20240501) -> str:
     rng = random.Random(seed)
     people = names(rng)
     start = dt.date(1950, 1, 1)
-    days = sorted(rng.sample(range(365 * 76), n), reverse=True)  # unique dates, newest first
+    span = 365 * 76
+    # unique dates while they last (newest first); beyond that, days repeat
+    days = sorted(rng.sample(range(span), n) if n <= span else rng.choices(range(span), k=n), reverse=True)
     return "".join(entry(rng, i, start + dt.timedelta(days=d), people) for i, d in enumerate(days))
 
 

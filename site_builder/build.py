@@ -27,7 +27,7 @@ from jinja2 import meta
 from . import __version__
 from .config import SiteConfig
 from .markup import MarkupRenderer, RenderedText
-from .output import MARKER, FreshFolder, write_error, check_output_dir, recover, update_in_place
+from .output import MARKER, FreshFolder, check_output_dir, recover, update_in_place
 from .parallel import MIN_ITEMS as CHUNK_MIN, parallel_map
 from .plan import TEXT, Page, plan_pages
 from .problems import Problem, UserError, error, warning
@@ -341,8 +341,7 @@ class Builder:
             written = 0  # nothing changed: nothing is written
         else:  # workers write a fresh folder, swapped in when all went well
             self._prerender_items(env, site, stale)
-            folder = FreshFolder(out)
-            try:
+            with FreshFolder(out) as folder:
                 _files, render_problems = self._render(env, site, stale, progress, folder)
                 problems.extend(render_problems)
                 if any(p.is_error for p in problems):
@@ -354,12 +353,6 @@ class Builder:
                     if url not in fresh:
                         folder.link(url)
                 folder.commit(build_id)
-            except OSError as exc:
-                folder.abort()
-                raise write_error(out, exc) from None
-            except BaseException:
-                folder.abort()
-                raise
             written = len(stale) + len(changed_static)
             self.memory.build_id = build_id
         if written or removed or self._read_anything or manifest != self.memory.manifest:

@@ -116,23 +116,16 @@ class FreshFolder:
     def abort(self) -> None:
         shutil.rmtree(self.tmp, ignore_errors=True)
 
+    def __enter__(self) -> "FreshFolder":
+        return self
 
-def write_site(out: Path, files: dict[str, bytes], static: dict[str, Path], build_id: str = "") -> None:
-    """Write ``files`` (URL -> bytes) and ``static`` (URL -> source file) as a new folder and swap
-    it in for ``out`` whole."""
-    folder = FreshFolder(out)
-    try:
-        for url, source in static.items():
-            folder.copy(url, source)
-        for url in sorted(files):
-            folder.write(url, files[url])
-        folder.commit(build_id)
-    except OSError as exc:
-        folder.abort()
-        raise write_error(out, exc) from None
-    except BaseException:
-        folder.abort()
-        raise
+    def __exit__(self, kind, exc, traceback) -> None:
+        """Any failure before ``commit`` removes the new folder; an OSError becomes one clear message."""
+        if exc is None:
+            return
+        self.abort()
+        if isinstance(exc, OSError):
+            raise write_error(self.out, exc) from None
 
 
 def update_in_place(out: Path, files: dict[str, bytes], static: dict[str, Path], removed: list[str],

@@ -7,7 +7,6 @@ An override can extend the file it replaces through a prefix:
 """
 from __future__ import annotations
 
-import re
 import traceback
 from dataclasses import dataclass
 from pathlib import Path

@@ -34,18 +34,12 @@ def hosted(tmp_path_factory):
     from site_builder.build import Builder
     from site_builder.cli import main
     from site_builder.config import load_config
-    import os
 
     tmp = tmp_path_factory.mktemp("embed")
     port = free_port()
     base = f"http://127.0.0.1:{port}/repo/"
     site = make_site(tmp / "site", LISTING, f"title: Test Lab\nowner: Ada Lovelace\nurl: {base}\nlisting_date: 2025-01-01\n")
-    cwd = os.getcwd()
-    os.chdir(site)
-    try:
-        assert main(["import", "--quiet"]) == 0
-    finally:
-        os.chdir(cwd)
+    assert main(["import", "--quiet", "--site", str(site)]) == 0
     Builder(load_config(site)).build()
     host_dir = tmp / "host"
     host_dir.mkdir()

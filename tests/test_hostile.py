@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import random
 import re
 import shutil
@@ -196,20 +195,11 @@ def hostile_output(tmp_path_factory):
     from site_builder.config import load_config
 
     site = hostile_site(tmp_path_factory.mktemp("hostile") / "site")
-    cwd = os.getcwd()
-    os.chdir(site)
-    try:
-        assert main(["import", "--quiet"]) == 0
-    finally:
-        os.chdir(cwd)
+    assert main(["import", "--quiet", "--site", str(site)]) == 0
     result = Builder(load_config(site)).build()
     assert result.papers == 4
     clean = make_site(tmp_path_factory.mktemp("clean") / "site")
-    os.chdir(clean)
-    try:
-        main(["import", "--quiet"])
-    finally:
-        os.chdir(cwd)
+    assert main(["import", "--quiet", "--site", str(clean)]) == 0
     Builder(load_config(clean)).build()
     return site / "output", clean / "output"
 

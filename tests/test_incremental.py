@@ -191,7 +191,7 @@ def test_random_edit_sequences_equal_a_clean_build(seed_builder, tmp_path):
             files.append(new)
         elif action == "owner":
             config = site / "site.yaml"
-            config.write_text(re.sub(r"^owner: .*$", f"owner: Xinyu Tang" if step % 2 else "owner: Ashwinee Panda",
+            config.write_text(re.sub(r"^owner: .*$", "owner: Xinyu Tang" if step % 2 else "owner: Ashwinee Panda",
                                      config.read_text(), flags=re.M))
             builder = Builder(load_config(site), in_place=builder.in_place)  # a new builder on a config change
         builder.build()

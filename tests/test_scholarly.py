@@ -19,8 +19,6 @@ URL = "https://example.github.io/repo/"
 
 @pytest.fixture(scope="module")
 def scholar_site(tmp_path_factory):
-    import os
-
     from site_builder.build import Builder
     from site_builder.cli import main
     from site_builder.config import load_config
@@ -31,12 +29,7 @@ def scholar_site(tmp_path_factory):
     (site / "site.yaml").write_text(
         f"title: Lab\nowner: Ashwinee Panda\nowner_aliases: [A. Panda]\nmembers: [Xinyu Tang]\nurl: {URL}\n"
         "listing_date: 2026-11-22\nmacros:\n  algoname: SparseFed\n")
-    cwd = os.getcwd()
-    os.chdir(site)
-    try:
-        assert main(["import", "--quiet"]) == 0
-    finally:
-        os.chdir(cwd)
+    assert main(["import", "--quiet", "--site", str(site)]) == 0
     papers = site / "content" / "papers"
     lottery = papers / "lottery-ticket-adaptation-mitigating-destructive.md"
     lottery.write_text(lottery.read_text().replace(

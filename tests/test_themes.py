@@ -15,8 +15,6 @@ PAGES = ["index.html", "papers/lottery-ticket-adaptation-mitigating-destructive/
 
 
 def build_theme(root: Path, theme: str, options: str = "") -> Path:
-    import os
-
     from site_builder.build import Builder
     from site_builder.cli import main
     from site_builder.config import load_config
@@ -26,12 +24,7 @@ def build_theme(root: Path, theme: str, options: str = "") -> Path:
     shutil.copy(SEED, site / "seeds" / "publications.txt")
     config = (ROOT / "site.yaml").read_text().replace("theme: default", f"theme: {theme}") + options
     (site / "site.yaml").write_text(config)
-    cwd = os.getcwd()
-    os.chdir(site)
-    try:
-        assert main(["import", "--quiet"]) == 0
-    finally:
-        os.chdir(cwd)
+    assert main(["import", "--quiet", "--site", str(site)]) == 0
     record = site / "content" / "papers" / "lottery-ticket-adaptation-mitigating-destructive.md"
     record.write_text(record.read_text().replace("links:", "image: static/favicon.svg\nlinks:"))
     Builder(load_config(site)).build()

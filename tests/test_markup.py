@@ -129,3 +129,27 @@ def test_seed_abstracts_agree_with_markdown_alone():
     assert len(plain) > 10  # the shortcut is used on real abstracts
     for line in plain:
         assert markdown.markdown(line) == f"<p>{line}</p>"
+
+
+_PIECES = ["a", "b ", "é", " ", "<", ">", "&", "'", '"', "$x_i$", r"$\frac{1}{2} < 3$", r"$\text{<b>}$", "$5",
+           r"\emph{e}", r"\textbf{b}", r"\texttt{t}", r"\href{https://x.org/a'b\"c<d>}{l}", r"\href{javascript:x}{j}",
+           r"\url{mailto:a@b.c}", "https://e.org/p?q=1&r=<2>.", "--", "---", "``q''", "`s'", r"\%", r"\&",
+           r"\_", r"\unknown{x}", "\ue000", "\x01", "\u00a0", "-", "*", "_", "[", "]", "#", "1."]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), min_size=1, max_size=14).map("".join))
+def test_shortcut_output_is_what_sanitize_returns(text):
+    """A one-paragraph abstract skips the whole-document sanitizer: its HTML must already be a fixed point."""
+    from site_builder.markup import sanitize
+    html = render_markup(text).html
+    assert sanitize(html) == html
+    assert "javascript:" not in html.replace("javascript:x", "") and "<b>" not in html
+
+
+def test_seed_abstracts_are_fixed_points_of_sanitize():
+    from conftest import SEED
+    from site_builder.markup import sanitize
+    for line in SEED.read_text(encoding="utf-8").split("\n")[2::3]:
+        html = render_markup(line, {"algoname": "SparseFed"}).html
+        assert sanitize(html) == html

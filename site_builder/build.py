@@ -89,7 +89,7 @@ def _parse_record(job: tuple[Path, str, Path]) -> tuple[Record | None, tuple[Pro
         return None, (error(label, None, f"not UTF-8 text ({exc.reason} at byte {exc.start})"),)
     except OSError as exc:
         return None, (error(label, None, f"cannot read: {exc.strerror or exc}"),)
-    return record_from_text(text, path, label)
+    return record_from_text(text, path, label, for_display=True)
 
 
 @functools.lru_cache(maxsize=4)

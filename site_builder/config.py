@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from . import yamlio
+from .textsafe import clean_tree
 from .problems import Problem, UserError, error
 
 CONFIG_NAME = "site.yaml"
@@ -240,6 +241,7 @@ def parse_config(text: str, root: Path, path_label: str = CONFIG_NAME) -> tuple[
         return SiteConfig(root=root), (error(path_label, exc.line, exc.message),)
     if data is None:
         data = {}
+    data = clean_tree(data)  # pages only ever see text an HTML or XML file may hold
     if not isinstance(data, dict):
         return SiteConfig(root=root), (error(path_label, 1, "site.yaml must be a mapping of key: value lines"),)
     lines = yamlio.key_lines(text)

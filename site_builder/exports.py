@@ -4,7 +4,7 @@ from __future__ import annotations
 import html
 import json
 
-from .markup import strip_invalid_characters
+from .textsafe import strip_invalid_characters
 from .site import Site
 
 SCHEMA_VERSION = 1

@@ -24,6 +24,7 @@ from markupsafe import Markup
 import nh3
 from latex2mathml.converter import convert as latex_to_mathml
 
+from .textsafe import strip_invalid_characters
 from .urls import find_urls, is_safe_link
 
 _PH_OPEN, _PH_CLOSE = "\ue000", "\ue001"
@@ -274,19 +275,6 @@ def sanitize(fragment: str) -> str:
     """The last line of defence: only known tags and attributes, only http(s)/mailto links."""
     return nh3.clean(fragment, tags=set(_ALLOWED_TAGS), attributes=_ALLOWED_ATTRIBUTES,
                      url_schemes={"http", "https", "mailto"}, link_rel=None, strip_comments=True)
-
-
-# Characters XML 1.0 forbids (and HTML treats as errors): C0 controls but tab, newline, return; lone
-# surrogates; U+FFFE and U+FFFF.
-_INVALID_CHARS_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-
-
-def strip_invalid_characters(value: object) -> object:
-    """Every ``{{ value }}`` passes here: text loses the characters no HTML or XML file may hold."""
-    if isinstance(value, str) and _INVALID_CHARS_RE.search(value):
-        cleaned = _INVALID_CHARS_RE.sub("", value)
-        return Markup(cleaned) if isinstance(value, Markup) else cleaned
-    return value
 
 
 _TAG_RE = re.compile(r"<[^>]*>")

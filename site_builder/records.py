@@ -6,6 +6,7 @@ and atomic (a temporary file renamed over the old one).
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import os
@@ -17,6 +18,7 @@ from typing import Any
 
 from . import yamlio
 from .problems import Problem, error, warning
+from .textsafe import clean_tree
 from .urls import is_safe_link
 
 # The keys the importer writes, in this order; a user may add any other key.
@@ -158,8 +160,12 @@ def _as_bool(value: Any, what: str) -> bool:
     return value
 
 
-def record_from_text(text: str, src_path: Path, label: str) -> tuple[Record | None, tuple[Problem, ...]]:
-    """Build a Record from a file's text; problems name ``label:line``."""
+def record_from_text(text: str, src_path: Path, label: str,
+                     for_display: bool = False) -> tuple[Record | None, tuple[Problem, ...]]:
+    """Build a Record from a file's text; problems name ``label:line``.
+
+    ``for_display``: the record is for pages, so its text loses the characters no HTML or XML file may hold
+    (YAML escapes such as ``"\\x01"`` can make them; anything else is kept exactly)."""
     try:
         parsed = split_front_matter(text)
     except RecordError as exc:
@@ -233,6 +239,10 @@ def record_from_text(text: str, src_path: Path, label: str) -> tuple[Record | No
         extra=extra,
         digest=hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest(),
     )
+    if for_display and "\\" in parsed.front_matter_text:  # only a YAML escape can make such a character
+        record = dataclasses.replace(record, **clean_tree({
+            "title": record.title, "authors": record.authors, "category": record.category,
+            "affiliation": record.affiliation, "tags": record.tags, "links": record.links, "extra": record.extra}))
     return record, tuple(problems)
 
 

@@ -18,7 +18,6 @@ from markupsafe import Markup
 from .citations import arxiv_id, bibtex, csl_json, link, ris
 from .exports import jsonld
 from .urls import is_safe_link
-from .markup import strip_invalid_characters
 from .config import SiteConfig
 from .plan import TEXT, Page
 from .problems import Problem, UserError, error
@@ -66,7 +65,6 @@ def make_environment(config: SiteConfig) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=loader,
         autoescape=True,
-        finalize=strip_invalid_characters,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,

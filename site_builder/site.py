@@ -155,7 +155,7 @@ def read_records(config: SiteConfig) -> tuple[list[Record], list[Problem]]:
         except OSError as exc:
             problems.append(error(label, None, f"cannot read: {exc.strerror or exc}"))
             continue
-        record, found = record_from_text(text, path, label)
+        record, found = record_from_text(text, path, label, for_display=True)
         problems.extend(found)
         if record is not None:
             records.append(record)

@@ -105,7 +105,7 @@ def jsonld(paper, site_url: str | None) -> str:
         data["sameAs"] = same_as
     if paper.extra.get("venue"):
         data["isPartOf"] = {"@type": "Periodical", "name": str(paper.extra["venue"])}
-    return _escape(json.dumps(data, ensure_ascii=False, indent=1))
+    return _compact(data)
 
 
 def papers_bib(site: Site, cache: dict[str, str] | None = None) -> str:

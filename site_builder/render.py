@@ -69,6 +69,7 @@ def make_environment(config: SiteConfig) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        auto_reload=False,  # the Builder makes a new environment whenever a template's source changes
     )
     env.globals["bibtex"] = bibtex
     env.globals["ris"] = ris

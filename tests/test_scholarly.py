@@ -9,6 +9,8 @@ from pathlib import Path
 
 import bibtexparser
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from browser import require_chromium
 from conftest import SEED, make_site
@@ -197,3 +199,15 @@ def test_search_covers_every_paper_when_the_index_is_paginated(tmp_path, run, pa
         assert page.locator(".search-results a").all_inner_texts() == ["Sparse Models Are Fast: A Study", "Seeing Things"]
         page.click("text=Seeing Things")
         page.wait_for_url(base + "papers/seeing-things/index.html")
+
+
+_JSON_LEAVES = st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=8))
+_JSON_VALUES = st.recursive(_JSON_LEAVES, lambda inner: st.lists(inner, max_size=3)
+                            | st.dictionaries(st.text(max_size=4), inner, max_size=3), max_leaves=12)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_JSON_VALUES)
+def test_pretty_json_writes_what_json_dumps_writes(value):
+    from site_builder.citations import pretty_json
+    assert pretty_json(value) == json.dumps(value, ensure_ascii=False, indent=2)

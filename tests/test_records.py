@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from site_builder import yamlio
 from site_builder.records import record_from_text, render_record
@@ -87,3 +89,71 @@ def test_all_field_errors_reported_together():
     text = "---\ntitle: 1984\nauthors: A B\ndate: never\ntags: 5\n---\n"
     _record, problems = record_from_text(text, Path("x.md"), "x.md")
     assert [p.line for p in problems] == [2, 4, 5]
+
+
+# ------------------------------------------------------------ the fast reader agrees with libyaml
+
+_TRICKY = ["a", "Z", "é", " ", "  ", ":", ": ", "#", " #", "-", "- ", "'", '"', "\\", "[", "]", "{", "}", ",", "&",
+           "*", "!", "|", ">", "%", "@", "`", "?", "~", "=", "<<", "0", "1", "9", ".", "e", "x", "_", "+", "yes", "no",
+           "on", "null", "true", "False", "2024-01-05", "2024-13-45", "1e3", "0x1f", "12:30", ".inf", "\t", "\u00a0",
+           "\u2028", "\ufeff", "\x85", "http://a.b/#c"]
+_TRICKY_TEXT = st.lists(st.sampled_from(_TRICKY), min_size=0, max_size=6).map("".join)
+
+
+def _same(a, b) -> bool:
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict):
+        return list(a) == list(b) and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, list):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+    return a == b
+
+
+def _libyaml(text):
+    try:
+        return yamlio.yaml.load(text, Loader=yamlio.Loader)
+    except Exception:  # noqa: BLE001 - any refusal: the fast reader must have refused too
+        return "refused"
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["title", "authors", "date", "links", "tags", "note", "y", "on", "k_2"]),
+                          st.one_of(_TRICKY_TEXT, st.lists(_TRICKY_TEXT, max_size=3),
+                                    st.dictionaries(_TRICKY_TEXT, _TRICKY_TEXT, max_size=2),
+                                    st.none(), st.booleans(), st.dates())), max_size=5))
+def test_fast_reader_reads_what_dump_writes_as_libyaml_does(items):
+    data = dict(items)
+    text = yamlio.dump(data) if data else ""
+    fast = yamlio._load_simple(text)
+    if fast is not yamlio._NO_VALUE:
+        assert _same(fast, _libyaml(text)), text
+
+
+_VALUE = st.one_of(st.sampled_from(["Ann Lee", "2024-01-05", "true", "null", "[]", "{}", '"q: #x"', "x y"]),
+                   st.from_regex(r"[A-Za-z(][A-Za-z0-9 .,:#'()\[\]{}é-]{0,10}", fullmatch=True), _TRICKY_TEXT)
+_KEYS = st.sampled_from(["title", "date", "authors", "links", "on", "x", "no"])
+_BLOCK = st.one_of(
+    st.builds(lambda k, v: [f"{k}: {v}"], _KEYS, _VALUE),
+    st.builds(lambda k, i, vs: [f"{k}:"] + [f"{i}- {v}" for v in vs], _KEYS, st.sampled_from(["", "  ", "    "]),
+              st.lists(_VALUE, max_size=3)),
+    st.builds(lambda k, i, kvs: [f"{k}:"] + [f"{i}{n}: {v}" for n, v in kvs], _KEYS, st.sampled_from([" ", "  "]),
+              st.lists(st.tuples(st.sampled_from(["code", "pdf", "1", "y", "a.b", "code"]), _VALUE), max_size=3)),
+)
+_STRAY = st.builds(lambda t: [t], _TRICKY_TEXT)  # a stray line: continuation, comment, garbage
+_LINES = st.lists(st.one_of(_BLOCK, _BLOCK, _BLOCK, _STRAY), min_size=1, max_size=5).map(lambda blocks: "\n".join(l for b in blocks for l in b))
+
+
+@settings(max_examples=1500, deadline=None)
+@given(_LINES)
+def test_fast_reader_never_disagrees_with_libyaml_on_hand_written_text(text):
+    fast = yamlio._load_simple(text)
+    if fast is not yamlio._NO_VALUE:
+        assert _same(fast, _libyaml(text)), text
+
+
+def test_fast_reader_takes_every_record_import_writes():
+    from conftest import ROOT
+    for path in sorted((ROOT / "content" / "papers").glob("*.md")):
+        front = path.read_text(encoding="utf-8").split("---\n")[1]
+        assert _same(yamlio._load_simple(front), _libyaml(front)), path

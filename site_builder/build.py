@@ -11,6 +11,7 @@ the dev server keeps it in memory.
 """
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import os
@@ -32,7 +33,8 @@ from .parallel import MIN_ITEMS as CHUNK_MIN, parallel_map
 from .plan import TEXT, Page, plan_pages
 from .problems import Problem, UserError, error, warning
 from .records import Record, record_from_text
-from .render import ITEM_TEMPLATE, make_environment, render_page, site_info, static_dirs, template_problem
+from .render import (ITEM_TEMPLATE, make_environment, render_page, site_info, static_dirs, template_problem,
+                     theme_dirs)
 from .site import build_site as build_model
 
 CACHE_VERSION = f"{__version__}-{sys.version_info[0]}.{sys.version_info[1]}-1"
@@ -69,6 +71,8 @@ class _Memory:
     macros_key: str = ""
     manifest: dict[str, str] = field(default_factory=dict)  # output URL -> page key or static stamp
     build_id: str = ""
+    inputs: str = ""  # digest of every input's name and stamp at the last good build
+    last: tuple = ()  # (pages, papers, tags, warnings) of the last good build
 
 
 def _stamp(stat: os.stat_result) -> tuple[int, int, int]:
@@ -116,7 +120,6 @@ class Builder:
         self.jobs = jobs if jobs is not None else min(2, os.cpu_count() or 1)
         self.memory = self._load_memory()
         self._env: jinja2.Environment | None = None
-        self._read_anything = False  # parsed a record or rendered an abstract since the last save
         self._template_keys: dict[str, str] = {}
         self._papers: dict = {}  # the site model's papers, reused when their record did not change
         self._template_refs: dict[str, list[str | None]] = {}  # template source -> templates it names
@@ -141,11 +144,15 @@ class Builder:
         path = self._cache_file()
         if path is None:
             return
+        # Parsed records and rendered abstracts stay in memory (the dev server's rebuilds use them) but are
+        # not saved: reading them back costs about what parsing does, and a large site would write
+        # hundreds of megabytes. A build with nothing changed needs only the stamps of its inputs.
+        saved = dataclasses.replace(self.memory, records={}, abstracts={}, macros_key="")
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             tmp = path.with_suffix(f".tmp-{os.getpid()}")
             with open(tmp, "wb") as handle:
-                pickle.dump(self.memory, handle, protocol=pickle.HIGHEST_PROTOCOL)
+                pickle.dump(saved, handle, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(tmp, path)
         except OSError:
             pass  # no cache next time: slower, not wrong
@@ -179,8 +186,6 @@ class Builder:
                 cached = known.get(key)
                 if cached is None or cached[0] != stamp:
                     to_parse.append((Path(key), prefix + name, root))
-            if to_parse:
-                self._read_anything = True
             # libyaml parses faster here than records could be shipped back from worker processes
             parsed = {str(job[0]): _parse_record(job) for job in to_parse}
             for _name, key, _entry in found:
@@ -206,7 +211,6 @@ class Builder:
         wanted = {_digest(r.body): r.body for r in records}
         missing = [(key, body) for key, body in wanted.items() if key not in cache]
         if missing:
-            self._read_anything = True
             rendered = parallel_map(_render_abstract, [(macros, body) for _key, body in missing], self.jobs)
             for (key, _body), result in zip(missing, rendered):
                 cache[key] = result
@@ -278,6 +282,35 @@ class Builder:
 
     # ------------------------------------------------------------------ the build
 
+    def inputs_digest(self, out: Path) -> str:
+        """A digest of everything a build reads: the configuration, and the name and stamp of every
+        record, template and static file. Equal digests and an untouched output: nothing to do."""
+        config = self.config
+        parts = [self.site_key(), str(out)]
+
+        def walk(folder: Path, pattern: str | None = None) -> None:
+            if not folder.is_dir():
+                parts.append(f"{folder}:none")
+                return
+            parts.append(str(folder))
+            for base, dirs, files in os.walk(folder, followlinks=True):
+                dirs.sort()
+                for name in sorted(files):
+                    if pattern is not None and (not name.endswith(pattern) or name.startswith(".")):
+                        continue
+                    path = os.path.join(base, name)
+                    try:
+                        parts.append(f"{path}={_stamp(os.stat(path))}")
+                    except OSError:
+                        parts.append(f"{path}=unreadable")
+                if pattern is not None:
+                    break  # records are the top level of content/papers only
+
+        walk(config.papers_dir, ".md")
+        for folder in [config.templates_dir, *(t / "templates" for t in theme_dirs(config)), *static_dirs(config)]:
+            walk(folder)
+        return _digest(*parts)
+
     def site_key(self) -> str:
         c = self.config
         return _digest(CACHE_VERSION, repr((c.title, c.description, c.owner, c.url, c.theme, c.language,
@@ -290,6 +323,10 @@ class Builder:
         config = self.config
         out = check_output_dir(config)
         recover(out)
+        inputs = self.inputs_digest(out)
+        if inputs == self.memory.inputs and self.memory.last and self._output_matches(out):
+            pages, papers, tags, warnings = self.memory.last  # no input changed: the output is up to date
+            return BuildResult(out, pages, papers, tags, 0, 0, 0, time.perf_counter() - started, warnings)
         records, problems = self.read_records()
         lookup = self.render_abstracts(records)
         site, more = build_model(config, records, render=lookup, memo=self._papers)
@@ -314,7 +351,11 @@ class Builder:
                                     "links from the domain root; set url: to where the site is published"))
 
         previous = self.memory.manifest if self._output_matches(out) else {}
-        return self._finish(out, site, env, pages, keys, previous, problems, progress, started)
+        result = self._finish(out, site, env, pages, keys, previous, problems, progress, started)
+        self.memory.inputs = inputs
+        self.memory.last = (result.pages, result.papers, result.tags, result.problems)
+        self._save_memory()
+        return result
 
     def _finish(self, out: Path, site, env: jinja2.Environment, pages: tuple[Page, ...], keys: dict[str, str],
                 previous: dict[str, str], problems: list[Problem], progress: Progress | None,
@@ -355,10 +396,7 @@ class Builder:
                 folder.commit(build_id)
             written = len(stale) + len(changed_static)
             self.memory.build_id = build_id
-        if written or removed or self._read_anything or manifest != self.memory.manifest:
-            self.memory.manifest = manifest
-            self._save_memory()
-        self._read_anything = False
+        self.memory.manifest = manifest
         return BuildResult(out, len(pages), len(site.papers), len(site.tags), len(stale), written, len(removed),
                            time.perf_counter() - started, tuple(problems))
 
@@ -428,7 +466,12 @@ class Builder:
         return found
 
 
-def build_site(config: SiteConfig, progress: Progress | None = None, use_cache: bool = True) -> BuildResult:
-    """One build from the command line, remembering what it did in ``.cache/site-builder/``."""
-    cache_dir = config.root / ".cache" / "site-builder" if use_cache else None
-    return Builder(config, cache_dir).build(progress)
+def build_site(config: SiteConfig, progress: Progress | None = None, use_cache: bool = True,
+               clean: bool = False) -> BuildResult:
+    """One build from the command line, remembering what it did in ``.cache/site-builder/``.
+
+    ``clean``: forget the last build and render every page (the memory of this one is kept)."""
+    builder = Builder(config, config.root / ".cache" / "site-builder" if use_cache else None)
+    if clean:
+        builder.memory = _Memory()
+    return builder.build(progress)

@@ -101,7 +101,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     root = _site_root(args)
     config = load_config(root)
     progress = Progress(quiet=args.quiet)
-    result = build_site(config, progress=lambda i, n: progress.update("rendering", i, n))
+    result = build_site(config, progress=lambda i, n: progress.update("rendering", i, n), clean=args.clean)
     progress.clear()
     _print_problems(result.problems)
     progress.summary(result.summary())
@@ -201,7 +201,11 @@ def make_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("build", parents=[common], help="build the site into output/",
                        description="Render every page into a new folder and swap it in for output/ "
-                       "when everything succeeded. On an error nothing is written.")
+                       "when everything succeeded. On an error nothing is written. Pages whose inputs did "
+                       "not change since the last build are carried over; when no input changed, nothing "
+                       "is written at all.")
+    p.add_argument("--clean", action="store_true",
+                   help="forget the last build (.cache/site-builder/) and render every page again")
     p.set_defaults(func=cmd_build)
 
     p = sub.add_parser("check", parents=[common], help="validate every record",

@@ -62,6 +62,38 @@ def test_second_cli_build_writes_nothing(small_site, run):
     assert out.stat().st_ino == inode
 
 
+def test_cli_build_sees_every_kind_of_input_change(small_site, run):
+    """A CLI build with nothing changed stops at the stamps of its inputs; any change makes it build."""
+    run(small_site, "import")
+    run(small_site, "build")
+    out = small_site / "output"
+
+    def build_changes() -> bool:
+        result = run(small_site, "build")
+        assert result.code == 0, result.err
+        return "nothing changed" not in result.out
+
+    assert not build_changes()
+    record = next((small_site / "content" / "papers").glob("seeing-things*.md"))
+    record.write_text(record.read_text().replace("title: Seeing Things", "title: Seeing More Things"))
+    assert build_changes() and "Seeing More Things" in (out / "index.html").read_text()
+    assert not build_changes()
+    (small_site / "templates").mkdir()
+    (small_site / "templates" / "404.html").write_text("custom not found\n")
+    assert build_changes() and (out / "404.html").read_text() == "custom not found\n"
+    (small_site / "static").mkdir()
+    (small_site / "static" / "extra.css").write_text("p { color: teal }\n")
+    assert build_changes() and (out / "static" / "extra.css").is_file()
+    (small_site / "site.yaml").write_text((small_site / "site.yaml").read_text().replace("Test Lab", "Other Lab"))
+    assert build_changes() and "Other Lab" in (out / "index.html").read_text()
+    record.unlink()
+    assert build_changes() and "Seeing More Things" not in (out / "index.html").read_text()
+    shutil.rmtree(out / "tags")  # the output is the builder's: after a hand change, --clean renders it all again
+    result = run(small_site, "build", "--clean")
+    assert result.code == 0 and "nothing changed" not in result.out and (out / "tags" / "index.html").is_file()
+    assert not build_changes()
+
+
 def test_title_edit_renders_only_dependent_pages(seed_builder, tmp_path):
     site, builder = seed_builder
     path = record(site, "sparsefed")

@@ -1,4 +1,8 @@
-"""Citation formats for a paper: BibTeX, RIS and CSL-JSON."""
+"""Citation formats for a paper: BibTeX, RIS and CSL-JSON.
+
+They are references to copy into a bibliography, so like BibTeX they leave the
+abstract out: the page above them shows it, and its metadata carries it.
+"""
 from __future__ import annotations
 
 import json
@@ -99,8 +103,6 @@ def ris(paper: Paper, page_url: str | None = None) -> str:
     lines += [("PY", str(paper.year)), ("DA", record.date.strftime("%Y/%m/%d"))]
     if record.extra.get("venue"):
         lines.append(("JO", _plain(record.extra["venue"])))
-    if paper.abstract_text:
-        lines.append(("AB", _plain(paper.abstract_text)))
     if record.extra.get("doi"):
         lines.append(("DO", _plain(record.extra["doi"])))
     for url in filter(None, (page_url, link(paper, "arxiv"), link(paper, "pdf"), link(paper, "code"))):
@@ -122,8 +124,6 @@ def csl_item(paper: Paper, page_url: str | None = None) -> dict:
             "issued": {"date-parts": [[record.date.year, record.date.month, record.date.day]]}}
     if record.extra.get("venue"):
         item["container-title"] = _plain(record.extra["venue"])
-    if paper.abstract_text:
-        item["abstract"] = paper.abstract_text
     if record.extra.get("doi"):
         item["DOI"] = _plain(record.extra["doi"])
     if page_url or link(paper, "url"):

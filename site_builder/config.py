@@ -173,7 +173,8 @@ def _names(value: Any) -> tuple[str, ...]:
 
 THEME_OPTIONS = {
     "accent": "a colour for links and highlights, #rgb or #rrggbb",
-    "show_abstracts": "true or false: the abstract behind a toggle in every list (default true)",
+    "show_abstracts": "index, true or false: the abstract behind a toggle in the main list only (index, the "
+                      "default: tag and author pages list papers compactly), in every list (true), or in none",
     "group_by": "year or category: how the index groups papers (default year)",
 }
 
@@ -191,8 +192,8 @@ def _theme_options(value: Any) -> tuple[tuple[str, Any], ...]:
                              f"known: {', '.join(THEME_OPTIONS)}")
         if name == "accent" and not (isinstance(option, str) and re.fullmatch(r"#[0-9a-fA-F]{3}([0-9a-fA-F]{3})?", option)):
             raise ValueError("accent must be a colour written #rgb or #rrggbb (in quotes)")
-        if name == "show_abstracts" and not isinstance(option, bool):
-            raise ValueError("show_abstracts must be true or false")
+        if name == "show_abstracts" and not (isinstance(option, bool) or option == "index"):
+            raise ValueError("show_abstracts must be index, true or false")
         if name == "group_by" and option not in ("year", "category"):
             raise ValueError("group_by must be year or category")
         options[name] = option

@@ -80,7 +80,7 @@ def make_environment(config: SiteConfig) -> jinja2.Environment:
     env.globals["jsonld"] = lambda paper, site: Markup(jsonld(paper, site.url))
     env.globals["render_item"] = ItemRenderer(env)
     env.globals["theme_options"] = {"accent": config.option("accent"),
-                                     "show_abstracts": config.option("show_abstracts", True),
+                                     "show_abstracts": config.option("show_abstracts", "index"),
                                      "group_by": config.option("group_by", "year")}
     env.globals["text_cache"] = {}  # for computed files such as papers.json (lives as long as the environment)
     return env
@@ -91,29 +91,52 @@ _ROOT_SENTINEL = "\ue003root\ue003"
 
 
 class ItemRenderer:
-    """``render_item(paper, root, level)`` in templates: one paper's list item.
+    """``render_item(paper, root, level, abstract)`` in templates: one paper's list item.
 
-    Lists show the same paper on the index and on each of its tag pages, so the
-    item is rendered once (with a stand-in for the relative root) and reused;
-    the cache lives as long as the environment, which is replaced whenever a
-    template changes. The item's template is ``partials/paper_item.html``.
+    Lists show the same paper on the index and on each of its tag and author
+    pages, so the item is rendered once (with a stand-in for the relative root)
+    and reused; the cache lives as long as the environment, which is replaced
+    whenever a template changes. The item's template is
+    ``partials/paper_item.html``. ``abstract=False`` (compact lists) is the same
+    item without what the ``abstract_toggle`` macro of
+    ``partials/macros.html`` wrote into it.
     """
 
     def __init__(self, env: jinja2.Environment):
         self.env = env
         self.cache: dict[tuple[str, int], str] = {}
+        self.compact: dict[tuple[str, int], str] = {}
 
     def fragment(self, paper, level: int = 3) -> str:
         """The item's HTML with a stand-in where the relative root goes."""
         return self.env.get_template(ITEM_TEMPLATE).render(paper=paper, root=_ROOT_SENTINEL, level=level)
 
-    def __call__(self, paper, root: str, level: int = 3) -> Markup:
+    def _full(self, paper, level: int) -> str:
         key = (paper.fingerprint, level)
         fragment = self.cache.get(key) if paper.fingerprint else None
         if fragment is None:
             fragment = self.fragment(paper, level)
             if paper.fingerprint:
                 self.cache[key] = fragment
+        return fragment
+
+    def _compact(self, paper, level: int) -> str:
+        key = (paper.fingerprint, level)
+        fragment = self.compact.get(key) if paper.fingerprint else None
+        if fragment is None:
+            fragment = self._full(paper, level)
+            try:
+                toggle = str(self.env.get_template("partials/macros.html").module.abstract_toggle(paper))
+            except (AttributeError, jinja2.TemplateNotFound):  # a theme without the macro: one kind of item
+                toggle = ""
+            if toggle.strip():
+                fragment = fragment.replace(toggle, "", 1)
+            if paper.fingerprint:
+                self.compact[key] = fragment
+        return fragment
+
+    def __call__(self, paper, root: str, level: int = 3, abstract: bool = True) -> Markup:
+        fragment = self._full(paper, level) if abstract else self._compact(paper, level)
         return Markup(fragment.replace(_ROOT_SENTINEL, root))
 
 

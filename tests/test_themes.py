@@ -53,6 +53,29 @@ def test_each_theme_builds_a_complete_site_that_looks_different(themed):
     assert '<a class="tag" href="tags/lg/index.html">#LG</a>' in minimal
 
 
+@pytest.mark.parametrize("theme", THEMES)
+def test_abstract_toggles_on_the_index_and_compact_tag_and_author_lists(themed, theme):
+    out = themed[theme]
+    index = (out / "index.html").read_text()
+    assert index.count('<details class="abstract">') == 33
+    for page in ("tags/cl/index.html", "authors/ashwinee-panda/index.html"):
+        html = (out / page).read_text()
+        assert '<li class="paper' in html and "<details" not in html, page
+        # the compact item is the index's item without the toggle, nothing else lost
+        slug = "lottery-ticket-adaptation-mitigating-destructive"
+        full = index.split(f'papers/{slug}/index.html">')[1].split("\n</li>")[0]
+        compact = html.split(f'papers/{slug}/index.html">')[1].split("\n</li>")[0]
+        start, end = full.index('<details class="abstract">'), full.index("</details>") + len("</details>")
+        assert compact.replace("../../", "").split() == (full[:start] + full[end:]).split()
+
+
+def test_show_abstracts_true_puts_the_toggle_in_every_list(tmp_path):
+    out = build_theme(tmp_path, "default", "theme_options:\n  show_abstracts: true\n")
+    assert (out / "index.html").read_text().count('<details class="abstract">') == 33
+    assert '<details class="abstract">' in (out / "tags" / "lg" / "index.html").read_text()
+    assert '<details class="abstract">' in (out / "authors" / "ashwinee-panda" / "index.html").read_text()
+
+
 def test_theme_options_are_validated_and_applied(tmp_path, run):
     out = build_theme(tmp_path, "default", 'theme_options:\n  accent: "#8a2be2"\n  show_abstracts: false\n  group_by: category\n')
     index = (out / "index.html").read_text()

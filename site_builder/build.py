@@ -83,17 +83,32 @@ def _digest(*parts: str) -> str:
     return hashlib.sha1("\x1f".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def _parse_record(job: tuple[Path, str, Path]) -> tuple[Record | None, tuple[Problem, ...]]:
-    path, label, root = job
-    if path.is_symlink() and root not in path.resolve().parents:
+def _parse_record(path: Path, label: str, root: Path, is_link: bool,
+                  size: int) -> tuple[Record | None, tuple[Problem, ...]]:
+    if is_link and root not in path.resolve().parents:
         return None, (error(label, None, "is a symbolic link to a file outside the site: not followed"),)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = _read_bytes(path, size).decode("utf-8")
     except UnicodeDecodeError as exc:
         return None, (error(label, None, f"not UTF-8 text ({exc.reason} at byte {exc.start})"),)
     except OSError as exc:
         return None, (error(label, None, f"cannot read: {exc.strerror or exc}"),)
     return record_from_text(text, path, label, for_display=True)
+
+
+def _read_bytes(path: Path, size: int) -> bytes:
+    """A file's bytes in three system calls (open, read, close) when ``size`` is right."""
+    fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    try:
+        data = os.read(fd, size + 1)
+        if len(data) > size:  # it grew since it was stat'ed
+            chunks = [data]
+            while chunk := os.read(fd, 1 << 16):
+                chunks.append(chunk)
+            data = b"".join(chunks)
+        return data
+    finally:
+        os.close(fd)
 
 
 @functools.lru_cache(maxsize=4)
@@ -159,44 +174,49 @@ class Builder:
 
     # ------------------------------------------------------------------ reading
 
-    def read_records(self) -> tuple[list[Record], list[Problem]]:
+    def scan_records(self) -> list[tuple[str, str, tuple[int, int, int] | OSError, bool]]:
+        """(name, path, stamp or the error stat raised, is a symlink) of every record file, by name."""
+        papers_dir = self.config.papers_dir
+        found = []
+        try:
+            with os.scandir(papers_dir) as entries:  # scandir entries carry their type and stat: no Path per file
+                for e in entries:
+                    if e.name.endswith(".md") and not e.name.startswith("."):
+                        try:
+                            stamp: tuple[int, int, int] | OSError = _stamp(e.stat())  # follows symlinks
+                        except OSError as exc:
+                            stamp = exc
+                        found.append((e.name, e.path, stamp, e.is_symlink()))
+        except (FileNotFoundError, NotADirectoryError):
+            return []
+        found.sort()
+        return found
+
+    def read_records(self, scan: list | None = None) -> tuple[list[Record], list[Problem]]:
         """Every record, parsing only files whose stamp changed since the last build."""
         config = self.config
         papers_dir = config.papers_dir
         records: list[Record] = []
         problems: list[Problem] = []
         seen: dict[str, tuple[tuple[int, int, int], Record | None, tuple[Problem, ...]]] = {}
-        if papers_dir.is_dir():
+        found = self.scan_records() if scan is None else scan
+        if found:
             root = config.root.resolve()
-            with os.scandir(papers_dir) as entries:  # scandir entries carry their stat: no Path per file
-                found = sorted((e.name, e.path, e) for e in entries if e.name.endswith(".md") and not e.name.startswith("."))
             prefix = f"{papers_dir.relative_to(config.root).as_posix()}/" if papers_dir.is_relative_to(config.root) \
                 else f"{papers_dir}/"
             known = self.memory.records
-            to_parse = []
-            stamps: dict[str, tuple[int, int, int] | None] = {}
-            for name, key, entry in found:
-                try:
-                    stamp = _stamp(entry.stat())  # follows symlinks, as reading the file would
-                except OSError as exc:
-                    stamps[key] = None
-                    problems.append(error(prefix + name, None, f"cannot read: {exc.strerror or exc}"))
+            for name, key, stamp, is_link in found:
+                if isinstance(stamp, OSError):
+                    problems.append(error(prefix + name, None, f"cannot read: {stamp.strerror or stamp}"))
                     continue
-                stamps[key] = stamp
                 cached = known.get(key)
                 if cached is None or cached[0] != stamp:
-                    to_parse.append((Path(key), prefix + name, root))
-            # libyaml parses faster here than records could be shipped back from worker processes
-            parsed = {str(job[0]): _parse_record(job) for job in to_parse}
-            for _name, key, _entry in found:
-                stamp = stamps.get(key)
-                if stamp is None:
-                    continue
-                entry = (stamp, *parsed[key]) if key in parsed else known[key]
-                seen[key] = entry
-                if entry[1] is not None:
-                    records.append(entry[1])
-                problems.extend(entry[2])
+                    # libyaml parses faster here than records could be shipped back from worker processes
+                    cached = (stamp, *_parse_record(Path(key), prefix + name, root, is_link, stamp[1]))
+                seen[key] = cached
+                if cached[1] is not None:
+                    records.append(cached[1])
+                problems.extend(cached[2])
         self.memory.records = seen
         return records, problems
 
@@ -282,13 +302,14 @@ class Builder:
 
     # ------------------------------------------------------------------ the build
 
-    def inputs_digest(self, out: Path) -> str:
+    def inputs_digest(self, out: Path, scan: list) -> str:
         """A digest of everything a build reads: the configuration, and the name and stamp of every
-        record, template and static file. Equal digests and an untouched output: nothing to do."""
+        record (``scan``), template and static file. Equal digests and an untouched output: nothing to do."""
         config = self.config
-        parts = [self.site_key(), str(out)]
+        parts = [self.site_key(), str(out), str(config.papers_dir)]
+        parts.extend(f"{name}={stamp!r}" for name, _path, stamp, _link in scan)
 
-        def walk(folder: Path, pattern: str | None = None) -> None:
+        def walk(folder: Path) -> None:
             if not folder.is_dir():
                 parts.append(f"{folder}:none")
                 return
@@ -296,17 +317,12 @@ class Builder:
             for base, dirs, files in os.walk(folder, followlinks=True):
                 dirs.sort()
                 for name in sorted(files):
-                    if pattern is not None and (not name.endswith(pattern) or name.startswith(".")):
-                        continue
                     path = os.path.join(base, name)
                     try:
                         parts.append(f"{path}={_stamp(os.stat(path))}")
                     except OSError:
                         parts.append(f"{path}=unreadable")
-                if pattern is not None:
-                    break  # records are the top level of content/papers only
 
-        walk(config.papers_dir, ".md")
         for folder in [config.templates_dir, *(t / "templates" for t in theme_dirs(config)), *static_dirs(config)]:
             walk(folder)
         return _digest(*parts)
@@ -323,11 +339,12 @@ class Builder:
         config = self.config
         out = check_output_dir(config)
         recover(out)
-        inputs = self.inputs_digest(out)
+        scan = self.scan_records()
+        inputs = self.inputs_digest(out, scan)
         if inputs == self.memory.inputs and self.memory.last and self._output_matches(out):
             pages, papers, tags, warnings = self.memory.last  # no input changed: the output is up to date
             return BuildResult(out, pages, papers, tags, 0, 0, 0, time.perf_counter() - started, warnings)
-        records, problems = self.read_records()
+        records, problems = self.read_records(scan)
         lookup = self.render_abstracts(records)
         site, more = build_model(config, records, render=lookup, memo=self._papers)
         problems.extend(more)

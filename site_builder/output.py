@@ -85,14 +85,21 @@ class FreshFolder:
         out.parent.mkdir(parents=True, exist_ok=True)
         recover(out)
         self.tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.tmp-"))
+        self._made: set[str] = {""}  # folders made in tmp (by this process; workers keep their own)
 
     def write(self, url: str, data: bytes) -> None:
-        target = _safe_target(self.tmp, url)
+        _safe_target(self.tmp, url)  # refuses anything but a plain path inside the folder
+        folder, _, _name = url.rpartition("/")
+        if folder not in self._made:
+            os.makedirs(os.path.join(self.tmp, folder), exist_ok=True)
+            self._made.add(folder)
+        fd = os.open(os.path.join(self.tmp, url), os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o666)
         try:
-            target.write_bytes(data)
-        except FileNotFoundError:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+        finally:
+            os.close(fd)
 
     def link(self, url: str) -> None:
         """Carry a file that did not change over from the current output (a hard link, else a copy)."""

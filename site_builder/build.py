@@ -14,7 +14,9 @@ from __future__ import annotations
 import dataclasses
 import functools
 import hashlib
+import multiprocessing
 import os
+import shutil
 import pickle
 import sys
 import time
@@ -35,8 +37,11 @@ from .problems import Problem, UserError, error, warning
 from .records import Record, record_from_text
 from .render import (ITEM_TEMPLATE, make_environment, render_page, site_info, static_dirs, template_problem,
                      theme_dirs)
-from .site import build_site as build_model
+from .site import build_site as build_model, display_path
+from .spool import COMPACT_ITEM, EXPORTS_START, ITEM, Spool, SpooledAbstract, SpooledPieces
+from .exports import PIECES, export_pieces
 
+STREAM_MIN = 2 * CHUNK_MIN
 CACHE_VERSION = f"{__version__}-{sys.version_info[0]}.{sys.version_info[1]}-1"
 Progress = Callable[[int, int], None]
 
@@ -122,6 +127,10 @@ def _render_abstract(macros_and_body: tuple[tuple[tuple[str, str], ...], str]) -
     return _renderer(macros).render(body)
 
 
+def _render_abstract_with(macros: tuple[tuple[str, str], ...], body: str) -> RenderedText:
+    return _renderer(macros).render(body)
+
+
 class Builder:
     """Builds one site again and again, each time doing only the work that changed."""
 
@@ -138,6 +147,7 @@ class Builder:
         self._template_keys: dict[str, str] = {}
         self._papers: dict = {}  # the site model's papers, reused when their record did not change
         self._template_refs: dict[str, list[str | None]] = {}  # template source -> templates it names
+        self.stream_min = STREAM_MIN  # records from which a CLI build renders in two passes (see spool.py)
 
     # ------------------------------------------------------------------ memory
 
@@ -345,8 +355,17 @@ class Builder:
             pages, papers, tags, warnings = self.memory.last  # no input changed: the output is up to date
             return BuildResult(out, pages, papers, tags, 0, 0, 0, time.perf_counter() - started, warnings)
         records, problems = self.read_records(scan)
-        lookup = self.render_abstracts(records)
-        site, more = build_model(config, records, render=lookup, memo=self._papers)
+        # Large CLI builds render in two passes of forked workers handing pieces over through a spool
+        # (spool.py); the dev server and small sites render in this process, keeping what they rendered.
+        stream = (not self.in_place and self.jobs > 1 and len(records) >= self.stream_min
+                  and "fork" in multiprocessing.get_all_start_methods())
+        if stream:
+            spool = Spool(Path(os.devnull))  # its folder is set inside the new output folder below
+            renderer = functools.partial(_render_abstract_with, tuple(sorted(self.config.macros.items())))
+            site, more = build_model(config, records, render=lambda body: SpooledAbstract(spool, body, renderer))
+        else:
+            lookup = self.render_abstracts(records)
+            site, more = build_model(config, records, render=lookup, memo=self._papers)
         problems.extend(more)
         if any(p.is_error for p in problems):
             raise UserError("build failed: the records have errors; the previous output is untouched",
@@ -368,7 +387,11 @@ class Builder:
                                     "links from the domain root; set url: to where the site is published"))
 
         previous = self.memory.manifest if self._output_matches(out) else {}
-        result = self._finish(out, site, env, pages, keys, previous, problems, progress, started)
+        if stream:
+            result = self._finish_in_two_passes(out, site, env, pages, keys, previous, problems, progress, started,
+                                                spool)
+        else:
+            result = self._finish(out, site, env, pages, keys, previous, problems, progress, started)
         self.memory.inputs = inputs
         self.memory.last = (result.pages, result.papers, result.tags, result.problems)
         self._save_memory()
@@ -398,7 +421,6 @@ class Builder:
         elif previous and not stale and not changed_static and not removed:
             written = 0  # nothing changed: nothing is written
         else:  # workers write a fresh folder, swapped in when all went well
-            self._prerender_items(env, site, stale)
             with FreshFolder(out) as folder:
                 _files, render_problems = self._render(env, site, stale, progress, folder)
                 problems.extend(render_problems)
@@ -417,6 +439,106 @@ class Builder:
         return BuildResult(out, len(pages), len(site.papers), len(site.tags), len(stale), written, len(removed),
                            time.perf_counter() - started, tuple(problems))
 
+    def _finish_in_two_passes(self, out: Path, site, env: jinja2.Environment, pages: tuple[Page, ...],
+                              keys: dict[str, str], previous: dict[str, str], problems: list[Problem],
+                              progress: Progress | None, started: float, spool: Spool) -> BuildResult:
+        """A new output folder from two passes of forked workers (see spool.py): first every paper (its
+        abstract, page, list items and export pieces), then every other page that changed."""
+        problems = list(problems)
+        stale = [p for p in pages if previous.get(p.url) != keys[p.url]]
+        static = self._static_files()
+        manifest = dict(keys)
+        manifest.update({url: stamp for url, (_src, stamp) in static.items()})
+        changed_static = {url: src for url, (src, stamp) in static.items() if previous.get(url) != stamp}
+        removed = [url for url in previous if url not in manifest]
+        build_id = _digest(*(f"{u}={k}" for u, k in sorted(manifest.items())))
+        paper_pages = {p.url: p for p in stale if p.template == "paper.html" and "paper" in p.context}
+        others = [p for p in stale if p.url not in paper_pages]
+        info = site_info(site)
+        items = env.globals["render_item"]
+        total = len(site.papers) + len(others)
+        env.get_template(ITEM_TEMPLATE)  # compiled once here, not once per worker
+        for name in {p.template for p in stale if p.template != TEXT}:
+            try:
+                env.get_template(name)
+            except Exception:  # reported, with its line, when a page is rendered
+                pass
+
+        with FreshFolder(out) as folder:
+            spool.folder = folder.tmp / ".spool"
+            spool.folder.mkdir()
+
+            def first_pass(paper) -> tuple:
+                """Everything about one paper; returns where its pieces are, its warnings, any problem."""
+                abstract = paper.abstract
+                abstract.value = abstract.render(abstract.body)
+                try:
+                    page = paper_pages.get(paper.url)
+                    if page is not None:
+                        folder.write(page.url, render_page(env, page, info).encode("utf-8"))
+                    item = items.fragment(paper, 3)
+                    pieces = [abstract.value.html, abstract.value.text, item, items.without_toggle(paper, item)]
+                    pieces.extend(text for _key, text in export_pieces(site, paper))
+                    where = spool.write(pieces)
+                except OSError as exc:
+                    return None, (), error(paper.url, None, f"cannot write: {exc.strerror or exc}")
+                except Exception as exc:  # any template error becomes template:line: message
+                    return None, (), template_problem(exc, self.config, paper_pages.get(paper.url) or
+                                                      Page(paper.url, ITEM_TEMPLATE, {}))
+                return where, abstract.value.warnings, None
+
+            def first_progress(done: int, _of: int) -> None:
+                if progress:
+                    progress(done, total)
+
+            results = parallel_map(first_pass, site.papers, self.jobs, progress=first_progress)
+            seen: set[tuple[str, int | None]] = set()
+            where: dict[str, object] = {}
+            for paper, (place, warnings, problem) in zip(site.papers, results):
+                if problem is not None:
+                    if (problem.path, problem.line) not in seen:
+                        seen.add((problem.path, problem.line))
+                        problems.append(problem)
+                    continue
+                paper.abstract.where = place
+                where[paper.fingerprint] = place
+                if warnings:
+                    label = display_path(paper.record.src_path, self.config.root)
+                    problems.extend(warning(label, paper.record.body_line, w) for w in warnings)
+            if any(p.is_error for p in problems):
+                raise UserError("build failed: the previous output is untouched", tuple(problems))
+
+            # The second pass reads list items and export pieces from the spool instead of rendering them.
+            items.cache = SpooledPieces(spool, where, {"item3": ITEM})
+            items.compact = SpooledPieces(spool, where, {"item3": COMPACT_ITEM})
+            env.globals["text_cache"] = SpooledPieces(
+                spool, where, {kind: EXPORTS_START + i for i, kind in enumerate(PIECES)})
+
+            def second_progress(done: int, _of: int) -> None:
+                if progress:
+                    progress(len(site.papers) + done, total)
+
+            try:
+                _files, render_problems = self._render(env, site, others, second_progress, folder)
+            finally:
+                spool.close()
+                self._env = None  # its caches point into the spool, which goes now
+            problems.extend(render_problems)
+            if any(p.is_error for p in problems):
+                raise UserError("build failed: the previous output is untouched", tuple(problems))
+            shutil.rmtree(spool.folder)
+            for url, source in changed_static.items():
+                folder.copy(url, source)
+            fresh = {p.url for p in stale} | set(changed_static)
+            for url in manifest:
+                if url not in fresh:
+                    folder.link(url)
+            folder.commit(build_id)
+        self.memory.build_id = build_id
+        self.memory.manifest = manifest
+        return BuildResult(out, len(pages), len(site.papers), len(site.tags), len(stale), len(stale) + len(changed_static),
+                           len(removed), time.perf_counter() - started, tuple(problems))
+
     def _output_matches(self, out: Path) -> bool:
         """True when ``out`` is exactly what this builder's manifest describes."""
         if not self.memory.build_id:
@@ -425,18 +547,6 @@ class Builder:
             return (out / MARKER).read_text(encoding="utf-8").split()[-1] == self.memory.build_id
         except (OSError, IndexError):
             return False
-
-    def _prerender_items(self, env: jinja2.Environment, site, pages: list[Page]) -> None:
-        """Render the list items of every paper the ``pages`` list, in parallel, before the pages:
-        forked page workers then find every item ready instead of each rendering its own."""
-        items = env.globals["render_item"]
-        papers = {p.slug: p for page in pages if page.template in ("index.html", "tag.html", "author.html")
-                  for p in page.context.get("papers", ())}
-        todo = [p for p in papers.values() if (p.fingerprint, 3) not in items.cache]
-        if len(todo) < 2 * CHUNK_MIN or self.jobs <= 1:
-            return
-        for paper, fragment in zip(todo, parallel_map(items.fragment, todo, self.jobs)):
-            items.cache[(paper.fingerprint, 3)] = fragment
 
     def _render(self, env: jinja2.Environment, site, pages: list[Page], progress: Progress | None,
                 folder: FreshFolder | None) -> tuple[dict[str, bytes], list[Problem]]:

@@ -11,12 +11,10 @@ from typing import Sequence
 from . import __version__
 from .build import build_site
 from .config import find_site_root, load_config
-from .importer import import_listings, listing_sources
-from .listing import parse_listing
 from .problems import Problem, UserError
-from .progress import Progress
 from .records import unknown_key_warnings
-from .site import build_site as build_model, read_records
+from .progress import Progress
+from .site import build_site as build_model, display_path, read_records
 
 
 def _date_arg(text: str) -> dt.date:
@@ -29,13 +27,6 @@ def _date_arg(text: str) -> dt.date:
 def _print_problems(problems: Sequence[Problem]) -> None:
     for problem in problems:
         print(problem, file=sys.stderr)
-
-
-def _display(path: Path, root: Path) -> str:
-    try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return str(path)
 
 
 def _mtime_date(path: Path) -> dt.date:
@@ -56,6 +47,8 @@ def cmd_parse(args: argparse.Namespace) -> int:
         except UserError:
             as_of = None
     as_of = as_of or _mtime_date(path)
+    from .listing import parse_listing
+
     result = parse_listing(text, str(args.file), as_of)
     json.dump([e.as_json() for e in result.entries], sys.stdout, ensure_ascii=False, indent=2)
     sys.stdout.write("\n")
@@ -79,6 +72,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     for path in paths:
         if not path.is_file():
             raise UserError(f"{path}: no such listing file")
+    from .importer import import_listings, listing_sources
+
     sources = listing_sources(root, paths, args.as_of, config.listing_date)
     progress = Progress(quiet=args.quiet)
     try:
@@ -114,7 +109,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     records, problems = read_records(config)
     for record in records:
         problems.extend(unknown_key_warnings(record.src_path.read_text(encoding="utf-8"),
-                                             _display(record.src_path, root)))
+                                             display_path(record.src_path, root)))
     _site, more = build_model(config, records)
     problems.extend(more)
     problems.sort(key=lambda p: (p.path, p.line or 0))

@@ -43,13 +43,7 @@ def papers_json(site: Site, cache: dict[str, str] | None = None) -> str:
     """Every paper, newest first, keys in a fixed order (the schema is in the README); one paper a line.
 
     ``cache`` maps a paper's fingerprint to its JSON, so a rebuild serializes only the papers that changed."""
-    cache = {} if cache is None else cache
-    lines = []
-    for paper in site.papers:
-        text = cache.get(paper.fingerprint)
-        if text is None:
-            text = cache[paper.fingerprint] = _compact(paper_record(site, paper))
-        lines.append(text)
+    lines = _pieces(site, "json:", cache)
     generated = max((p.updated for p in site.papers), default=None)
     head = _compact({"version": SCHEMA_VERSION, "generated": generated, "title": site.config.title,
                      "url": site.config.url})
@@ -60,15 +54,7 @@ def fragment_html(site: Site, cache: dict[str, str] | None = None) -> str:
     """The list as a plain HTML fragment for server-side includes: no <html> or <head>, every class pub-.
 
     Links are absolute when ``url:`` is set, else relative to the fragment's own place (embed/)."""
-    cache = {} if cache is None else cache
-    items = []
-    for paper in site.papers:
-        key = "fragment:" + paper.fingerprint
-        text = cache.get(key)
-        if text is None:
-            text = cache[key] = _fragment_item(site, paper)
-        items.append(text)
-    return '<ul class="pub-list">\n' + "".join(items) + "</ul>\n"
+    return '<ul class="pub-list">\n' + "".join(_pieces(site, "fragment:", cache)) + "</ul>\n"
 
 
 def _fragment_item(site: Site, paper) -> str:
@@ -110,31 +96,49 @@ def jsonld(paper, site_url: str | None) -> str:
 
 def papers_bib(site: Site, cache: dict[str, str] | None = None) -> str:
     """Every paper as BibTeX, newest first."""
-    from .citations import bibtex
-
-    cache = {} if cache is None else cache
-    parts = []
-    for paper in site.papers:
-        key = "bib:" + paper.fingerprint
-        if key not in cache:
-            cache[key] = bibtex(paper)
-        parts.append(cache[key])
-    return "\n".join(parts)
+    return "\n".join(_pieces(site, "bib:", cache))
 
 
 def search_index(site: Site, cache: dict[str, str] | None = None) -> str:
     """A compact index of every paper for the search box of a paginated site: title, authors, year,
     tag slugs, page URL and the text searched (title, authors, tags, abstract)."""
+    return '{"papers":[\n' + ",\n".join(_pieces(site, "search:", cache)) + "\n]}\n"
+
+
+def _search_entry(site: Site, paper) -> str:
+    authors = ", ".join(a.name for a in paper.authors) + (" et al." if paper.record.et_al else "")
+    tags = " ".join(ref.slug for ref in paper.tags)
+    return _compact({"title": paper.title, "authors": authors, "year": paper.year, "tags": tags, "url": paper.url,
+                     "text": " ".join((paper.title, authors, " ".join(r.name for r in paper.tags), paper.abstract_text))})
+
+
+def _bib_entry(site: Site, paper) -> str:
+    from .citations import bibtex
+    return bibtex(paper)
+
+
+def _json_entry(site: Site, paper) -> str:
+    return _compact(paper_record(site, paper))
+
+
+# Each whole-site export is made of one piece per paper; a piece is kept in the cache under
+# kind + fingerprint, so a rebuild makes only the pieces of papers that changed.
+PIECES = {"json:": _json_entry, "search:": _search_entry, "bib:": _bib_entry, "fragment:": _fragment_item}
+
+
+def export_pieces(site: Site, paper) -> list[tuple[str, str]]:
+    """(cache key, text) of every export piece of one paper."""
+    return [(kind + paper.fingerprint, make(site, paper)) for kind, make in PIECES.items()]
+
+
+def _pieces(site: Site, kind: str, cache: dict[str, str] | None) -> list[str]:
+    make = PIECES[kind]
     cache = {} if cache is None else cache
-    rows = []
+    out = []
     for paper in site.papers:
-        key = "search:" + paper.fingerprint
-        if key not in cache:
-            authors = ", ".join(a.name for a in paper.authors) + (" et al." if paper.record.et_al else "")
-            tags = " ".join(ref.slug for ref in paper.tags)
-            cache[key] = _compact({"title": paper.title, "authors": authors, "year": paper.year, "tags": tags,
-                                   "url": paper.url, "text": " ".join((paper.title, authors,
-                                                                       " ".join(r.name for r in paper.tags),
-                                                                       paper.abstract_text))})
-        rows.append(cache[key])
-    return '{"papers":[\n' + ",\n".join(rows) + "\n]}\n"
+        key = kind + paper.fingerprint
+        text = cache.get(key)
+        if text is None:
+            text = cache[key] = make(site, paper)
+        out.append(text)
+    return out

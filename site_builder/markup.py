@@ -19,10 +19,10 @@ import html
 import re
 from dataclasses import dataclass
 
-import markdown as markdown_lib
-from markupsafe import Markup
+from typing import Any
+
 import nh3
-from latex2mathml.converter import convert as latex_to_mathml
+from markupsafe import Markup
 
 from .textsafe import strip_invalid_characters
 from .urls import find_urls, is_safe_link
@@ -134,7 +134,9 @@ def _closing_dollar(text: str, start: int, display: bool) -> int | None:
 
 def math_to_mathml(tex: str) -> str:
     """MathML for a TeX formula; ``%`` is an operator, not an identifier."""
-    mathml = latex_to_mathml(tex.strip())
+    from latex2mathml.converter import convert  # imported when first needed: 45 ms at start-up otherwise
+
+    mathml = convert(tex.strip())
     return mathml.replace("<mi>&#x00025;</mi>", "<mo>&#x00025;</mo>")
 
 
@@ -207,24 +209,34 @@ def _render_inline_tex(text: str, stash: _Stash, macros: dict[str, str], warning
 _PLAIN_PARAGRAPH_RE = re.compile(r"(?!\s)(?!(?:-[ \t]*){3,}$)(?!(?:[-+*>#=]|\d+[.)])(?:\s|$))[^\n\t*_`\[\]!<>#\\]*[^\s*_`\[\]!<>#\\]")
 
 
+def _markdown() -> Any:
+    import markdown  # imported when first needed: most abstracts take the one-paragraph shortcut
+
+    return markdown.Markdown(extensions=[], output_format="html")
+
+
 class MarkupRenderer:
     """Renders record bodies; holds one markdown converter, reset between documents."""
 
     def __init__(self, macros: dict[str, str] | None = None) -> None:
         self.macros = dict(macros or {})
-        self._markdown = markdown_lib.Markdown(extensions=[], output_format="html")
+        self._markdown: Any = None  # made when a body first needs more than the one-paragraph shortcut
         self._math: dict[str, str] = {}  # formulas repeat across abstracts ($\varepsilon$)
 
     def render(self, source: str) -> RenderedText:
-        return render_markup(source, self.macros, self._markdown, self._math)
+        return render_markup(source, self.macros, self._converter, self._math)
+
+    def _converter(self) -> Any:
+        if self._markdown is None:
+            self._markdown = _markdown()
+        return self._markdown
 
 
 def render_markup(source: str, macros: dict[str, str] | None = None,
-                  converter: markdown_lib.Markdown | None = None,
+                  converter: Any = None,
                   math_cache: dict[str, str] | None = None) -> RenderedText:
     """HTML for an abstract or any record body, with the warnings it raised."""
     macros = macros or {}
-    converter = converter or markdown_lib.Markdown(extensions=[], output_format="html")
     warnings: list[str] = []
     stash = _Stash()
     text = source.replace(_PH_OPEN, "\ufffd").replace(_PH_CLOSE, "\ufffd")
@@ -254,6 +266,8 @@ def render_markup(source: str, macros: dict[str, str] | None = None,
         # so the paragraph is already what sanitize() would return (a property test holds it to that).
         safe = strip_invalid_characters(stash.restore(f"<p>{text}</p>"))
     else:
+        # converter: a markdown.Markdown, or a function that makes (and may keep) one
+        converter = _markdown() if converter is None else converter if hasattr(converter, "convert") else converter()
         converter.reset()
         safe = strip_invalid_characters(sanitize(stash.restore(converter.convert(text))))
     return RenderedText(Markup(safe), tuple(dict.fromkeys(warnings)), plain_text(safe))

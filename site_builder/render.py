@@ -124,16 +124,18 @@ class ItemRenderer:
         key = (paper.fingerprint, level)
         fragment = self.compact.get(key) if paper.fingerprint else None
         if fragment is None:
-            fragment = self._full(paper, level)
-            try:
-                toggle = str(self.env.get_template("partials/macros.html").module.abstract_toggle(paper))
-            except (AttributeError, jinja2.TemplateNotFound):  # a theme without the macro: one kind of item
-                toggle = ""
-            if toggle.strip():
-                fragment = fragment.replace(toggle, "", 1)
+            fragment = self.without_toggle(paper, self._full(paper, level))
             if paper.fingerprint:
                 self.compact[key] = fragment
         return fragment
+
+    def without_toggle(self, paper, fragment: str) -> str:
+        """The item ``fragment`` without what the ``abstract_toggle`` macro writes for ``paper``."""
+        try:
+            toggle = str(self.env.get_template("partials/macros.html").module.abstract_toggle(paper))
+        except (AttributeError, jinja2.TemplateNotFound):  # a theme without the macro: one kind of item
+            return fragment
+        return fragment.replace(toggle, "", 1) if toggle.strip() else fragment
 
     def __call__(self, paper, root: str, level: int = 3, abstract: bool = True) -> Markup:
         fragment = self._full(paper, level) if abstract else self._compact(paper, level)

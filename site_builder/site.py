@@ -10,7 +10,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Protocol
 
 from markupsafe import Markup
 
@@ -20,6 +20,14 @@ from .markup import MarkupRenderer
 from .problems import Problem, error, warning
 from .records import Record, record_from_text
 from .slugs import slugify
+
+
+class Abstract(Protocol):
+    """A paper's rendered body: a markup.RenderedText, or a stand-in that renders or reads it when asked."""
+
+    html: Markup
+    text: str
+    warnings: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -45,14 +53,21 @@ class Paper:
     category_name: str | None
     authors: tuple[AuthorRef, ...]
     tags: tuple[TagRef, ...]
-    abstract_html: Markup
-    abstract_text: str
+    abstract: "Abstract"  # its rendered body: .html (Markup), .text, .warnings
     fingerprint: str = ""  # changes whenever anything a page shows about this paper changes
     updated_on: str = ""  # ``updated:`` from the record, when it is a date
 
     @property
     def title(self) -> str:
         return self.record.title
+
+    @property
+    def abstract_html(self) -> Markup:
+        return self.abstract.html
+
+    @property
+    def abstract_text(self) -> str:
+        return self.abstract.text
 
     @property
     def date(self):
@@ -125,7 +140,7 @@ class Site:
     authors: tuple[Author, ...] = ()  # by name
 
 
-def _display(path: Path, root: Path) -> str:
+def display_path(path: Path, root: Path) -> str:
     try:
         return path.relative_to(root).as_posix()
     except ValueError:
@@ -141,7 +156,7 @@ def read_records(config: SiteConfig) -> tuple[list[Record], list[Problem]]:
         return records, problems
     root = config.root.resolve()
     for path in sorted(papers_dir.glob("*.md")):
-        label = _display(path, config.root)
+        label = display_path(path, config.root)
         if path.is_symlink():
             target = path.resolve()
             if root not in target.parents:
@@ -194,8 +209,8 @@ def build_site(config: SiteConfig, records: list[Record],
     for record in records:
         other = by_slug.get(record.slug)
         if other is not None:
-            problems.append(error(_display(record.src_path, config.root), None,
-                                  f"slug {record.slug!r} is already used by {_display(other.src_path, config.root)}: "
+            problems.append(error(display_path(record.src_path, config.root), None,
+                                  f"slug {record.slug!r} is already used by {display_path(other.src_path, config.root)}: "
                                   f"both would be written to papers/{record.slug}/index.html"))
             continue
         by_slug[record.slug] = record
@@ -208,7 +223,7 @@ def build_site(config: SiteConfig, records: list[Record],
     for record in unique:
         full_name = category_name(record.category) if record.category else None
         if record.category and full_name is None:
-            problems.append(warning(_display(record.src_path, config.root), None,
+            problems.append(warning(display_path(record.src_path, config.root), None,
                                     f"unknown arXiv category {record.category!r}: shown as is"))
         candidates = []
         if record.category:
@@ -234,7 +249,7 @@ def build_site(config: SiteConfig, records: list[Record],
     for record, full_name, slugs in prepared:
         rendered = render(record.body)
         if rendered.warnings:
-            label = _display(record.src_path, config.root)
+            label = display_path(record.src_path, config.root)
             problems.extend(warning(label, record.body_line, message) for message in rendered.warnings)
         names = tuple(tag_names[slug][1] for slug in slugs)
         key = (record.digest, record.slug, tuple(slugs), names)
@@ -256,8 +271,7 @@ def build_site(config: SiteConfig, records: list[Record],
             category_name=full_name,
             authors=authors,
             tags=refs,
-            abstract_html=rendered.html if isinstance(rendered.html, Markup) else Markup(rendered.html),
-            abstract_text=rendered.text,
+            abstract=rendered,
             fingerprint=hashlib.sha1("\x1f".join(parts).encode("utf-8", "surrogatepass")).hexdigest(),
             updated_on=_updated_on(record) or record.date.isoformat(),
         ))

@@ -25,12 +25,22 @@ def clean_build(site: Path, tmp_path: Path) -> dict[str, bytes]:
     return snapshot(copy / "output")
 
 
-@pytest.fixture(params=[False, True], ids=["swap", "in-place"])
-def seed_builder(seed_site, run, request):
-    """A builder that swaps in a new folder each time (the CLI) or changes files in place (the dev server)."""
+@pytest.fixture(params=["swap", "in-place", "two-pass"])
+def seed_builder(seed_site, run, request, monkeypatch):
+    """A builder that swaps in a new folder each time (the CLI), changes files in place (the dev server), or
+    swaps in a folder made by two passes of forked workers (the CLI on a large site; forced here, with
+    small chunks so that both workers share the 33 papers)."""
     assert run(seed_site, "import", "--quiet").code == 0
-    builder = Builder(load_config(seed_site), in_place=request.param)
+    builder = Builder(load_config(seed_site), in_place=request.param == "in-place", jobs=2)
+    if request.param == "two-pass":
+        import site_builder.parallel
+        monkeypatch.setattr(site_builder.parallel, "MIN_ITEMS", 1)
+        monkeypatch.setattr(site_builder.parallel, "CHUNK", 3)
+        builder.stream_min = 0
     first = builder.build()
+    if request.param == "two-pass":
+        assert builder._env is None  # the two-pass build drops the environment whose caches read its spool
+        assert not any(".spool" in p.name for p in (seed_site / "output").iterdir())
     # 43 pages, 72 author pages, 404.html, .nojekyll, robots.txt, papers.json, papers.bib, search.json,
     # embed.js and the 3 embed pages
     assert first.rendered == first.pages == 125

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import html
 import json
+from typing import Iterator
 
 from .textsafe import strip_invalid_characters
 from .site import Site
@@ -39,22 +40,28 @@ def _escape(text: str) -> str:
             .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
 
 
-def papers_json(site: Site, cache: dict[str, str] | None = None) -> str:
+# Each whole-site export is written as a stream of chunks (a large site's papers.json is hundreds of
+# megabytes: it is never one string), joined when wanted whole.
+
+def papers_json(site: Site, cache: dict[str, str] | None = None) -> Iterator[str]:
     """Every paper, newest first, keys in a fixed order (the schema is in the README); one paper a line.
 
-    ``cache`` maps a paper's fingerprint to its JSON, so a rebuild serializes only the papers that changed."""
-    lines = _pieces(site, "json:", cache)
+    ``cache`` maps kind + fingerprint to a piece, so a rebuild serializes only the papers that changed."""
     generated = max((p.updated for p in site.papers), default=None)
     head = _compact({"version": SCHEMA_VERSION, "generated": generated, "title": site.config.title,
                      "url": site.config.url})
-    return head[:-1] + ',"papers":[\n' + ",\n".join(lines) + "\n]}\n"
+    yield head[:-1] + ',"papers":[\n'
+    yield from _joined(_pieces(site, "json:", cache), ",\n")
+    yield "\n]}\n"
 
 
-def fragment_html(site: Site, cache: dict[str, str] | None = None) -> str:
+def fragment_html(site: Site, cache: dict[str, str] | None = None) -> Iterator[str]:
     """The list as a plain HTML fragment for server-side includes: no <html> or <head>, every class pub-.
 
     Links are absolute when ``url:`` is set, else relative to the fragment's own place (embed/)."""
-    return '<ul class="pub-list">\n' + "".join(_pieces(site, "fragment:", cache)) + "</ul>\n"
+    yield '<ul class="pub-list">\n'
+    yield from _pieces(site, "fragment:", cache)
+    yield "</ul>\n"
 
 
 def _fragment_item(site: Site, paper) -> str:
@@ -94,15 +101,23 @@ def jsonld(paper, site_url: str | None) -> str:
     return _compact(data)
 
 
-def papers_bib(site: Site, cache: dict[str, str] | None = None) -> str:
+def papers_bib(site: Site, cache: dict[str, str] | None = None) -> Iterator[str]:
     """Every paper as BibTeX, newest first."""
-    return "\n".join(_pieces(site, "bib:", cache))
+    return _joined(_pieces(site, "bib:", cache), "\n")
 
 
-def search_index(site: Site, cache: dict[str, str] | None = None) -> str:
+def search_index(site: Site, cache: dict[str, str] | None = None) -> Iterator[str]:
     """A compact index of every paper for the search box of a paginated site: title, authors, year,
     tag slugs, page URL and the text searched (title, authors, tags, abstract)."""
-    return '{"papers":[\n' + ",\n".join(_pieces(site, "search:", cache)) + "\n]}\n"
+    yield '{"papers":[\n'
+    yield from _joined(_pieces(site, "search:", cache), ",\n")
+    yield "\n]}\n"
+
+
+def _joined(pieces: Iterator[str], separator: str) -> Iterator[str]:
+    """``separator.join(pieces)``, in chunks."""
+    for n, piece in enumerate(pieces):
+        yield separator + piece if n else piece
 
 
 def _search_entry(site: Site, paper) -> str:
@@ -131,14 +146,12 @@ def export_pieces(site: Site, paper) -> list[tuple[str, str]]:
     return [(kind + paper.fingerprint, make(site, paper)) for kind, make in PIECES.items()]
 
 
-def _pieces(site: Site, kind: str, cache: dict[str, str] | None) -> list[str]:
+def _pieces(site: Site, kind: str, cache: dict[str, str] | None) -> Iterator[str]:
     make = PIECES[kind]
     cache = {} if cache is None else cache
-    out = []
     for paper in site.papers:
         key = kind + paper.fingerprint
         text = cache.get(key)
         if text is None:
             text = cache[key] = make(site, paper)
-        out.append(text)
-    return out
+        yield text

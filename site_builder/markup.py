@@ -54,7 +54,7 @@ def _attribute(value: str) -> str:
     return _text(value).replace('"', "&quot;")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RenderedText:
     html: str
     warnings: tuple[str, ...]

@@ -14,6 +14,7 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
+from typing import Iterable
 
 from .config import SiteConfig
 from .problems import UserError
@@ -87,7 +88,8 @@ class FreshFolder:
         self.tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.tmp-"))
         self._made: set[str] = {""}  # folders made in tmp (by this process; workers keep their own)
 
-    def write(self, url: str, data: bytes) -> None:
+    def write(self, url: str, chunks: Iterable[bytes]) -> None:
+        """A file made of ``chunks`` (written as they come: a large export is never whole in memory)."""
         _safe_target(self.tmp, url)  # refuses anything but a plain path inside the folder
         folder, _, _name = url.rpartition("/")
         if folder not in self._made:
@@ -95,9 +97,15 @@ class FreshFolder:
             self._made.add(folder)
         fd = os.open(os.path.join(self.tmp, url), os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o666)
         try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view):]
+            pending: list[bytes] = []
+            size = 0
+            for chunk in chunks:
+                pending.append(chunk)
+                size += len(chunk)
+                if size >= 1 << 20:  # a megabyte at a time: few system calls, little memory
+                    write_all(fd, b"".join(pending))
+                    pending, size = [], 0
+            write_all(fd, b"".join(pending))
         finally:
             os.close(fd)
 
@@ -133,6 +141,12 @@ class FreshFolder:
         self.abort()
         if isinstance(exc, OSError):
             raise write_error(self.out, exc) from None
+
+
+def write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
 
 
 def update_in_place(out: Path, files: dict[str, bytes], static: dict[str, Path], removed: list[str],

@@ -19,7 +19,7 @@ from .slugs import slugify
 DEFAULT_PAGE_SIZE = 250
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Page:
     url: str  # path in the output folder, e.g. papers/<slug>/index.html
     template: str  # a template name, or TEXT for a file whose context holds its ``text``
@@ -33,7 +33,7 @@ class Page:
 TEXT = "(text)"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Pagination:
     number: int  # 1-based
     total: int

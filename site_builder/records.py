@@ -28,7 +28,7 @@ SLUG_RE = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?")
 FRONT_MATTER_FENCE = "---"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Record:
     """One paper as its record file says it."""
 
@@ -49,7 +49,7 @@ class Record:
     digest: str = ""  # sha1 of the file's text: what changed when it changes
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RecordText:
     """A record file split into its front matter (parsed) and body."""
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
 import jinja2
 from markupsafe import Markup
@@ -174,15 +174,20 @@ def site_info(site: Site) -> SiteInfo:
 
 
 def render_page(env: jinja2.Environment, page: Page, info: SiteInfo) -> str:
+    return "".join(render_chunks(env, page, info))
+
+
+def render_chunks(env: jinja2.Environment, page: Page, info: SiteInfo) -> Iterable[str]:
+    """A page's text in one or more pieces: computed files stream theirs (they can be very large)."""
     if page.template == TEXT:
         if "render" in page.context:  # computed text; it may keep per-paper pieces in the environment's cache
             return page.context["render"](env.globals["text_cache"])
-        return page.context["text"]
+        return (page.context["text"],)
     template = env.get_template(page.template)
     context: dict[str, Any] = dict(page.context)
     context.update(site=info, root=page.root if page.root is not None else relative_root(page.url),
                    page_url=page.url)
-    return template.render(context)
+    return (template.render(context),)
 
 
 def template_problem(exc: BaseException, config: SiteConfig, page: Page) -> Problem:

@@ -30,13 +30,13 @@ class Abstract(Protocol):
     warnings: tuple[str, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TagRef:
     slug: str
     name: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class AuthorRef:
     name: str
     is_owner: bool
@@ -44,7 +44,7 @@ class AuthorRef:
     is_member: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Paper:
     record: Record
     slug: str
@@ -87,7 +87,7 @@ class Paper:
         return self.updated_on
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Tag:
     slug: str
     name: str
@@ -100,7 +100,7 @@ class Tag:
         return f"tags/{self.slug}/index.html"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Author:
     name: str
     slug: str
@@ -113,7 +113,7 @@ class Author:
         return f"authors/{self.slug}/index.html"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class YearGroup:
     """A run of papers under one heading: a year, or a category when the theme groups by category."""
 
@@ -131,7 +131,7 @@ class YearGroup:
         return self.anchor or f"y{self.year}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Site:
     config: SiteConfig
     papers: tuple[Paper, ...]  # newest first

@@ -21,6 +21,7 @@ from typing import Iterator, Mapping
 from markupsafe import Markup
 
 from .markup import RenderedText
+from .output import write_all
 
 Where = tuple[str, int, tuple[int, ...]]  # spool file name, offset of the first piece, length of each piece
 
@@ -47,9 +48,7 @@ class Spool:
         _pid, fd, name = self._writer
         data = [piece.encode("utf-8", "surrogatepass") for piece in pieces]
         offset = os.lseek(fd, 0, os.SEEK_END)
-        view = memoryview(b"".join(data))
-        while view:
-            view = view[os.write(fd, view):]
+        write_all(fd, b"".join(data))
         return name, offset, tuple(len(d) for d in data)
 
     def read(self, where: Where, index: int) -> str:

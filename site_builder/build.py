@@ -484,13 +484,13 @@ class Builder:
             def first_pass(paper) -> tuple:
                 """Everything about one paper; returns where its pieces are, its warnings, any problem."""
                 abstract = paper.abstract
-                abstract.value = abstract.render(abstract.body)
+                abstract.value = rendered = abstract.render(abstract.body)
                 try:
                     page = paper_pages.get(paper.url)
                     if page is not None:
                         folder.write(page.url, [render_page(env, page, info).encode("utf-8")])
                     item = items.fragment(paper, 3)
-                    pieces = [abstract.value.html, abstract.value.text, item, items.without_toggle(paper, item)]
+                    pieces = [rendered.html, rendered.text, item, items.without_toggle(paper, item)]
                     pieces.extend(text for _key, text in export_pieces(site, paper))
                     where = spool.write(pieces)
                 except OSError as exc:
@@ -498,7 +498,9 @@ class Builder:
                 except Exception as exc:  # any template error becomes template:line: message
                     return None, (), template_problem(exc, self.config, paper_pages.get(paper.url) or
                                                       Page(paper.url, ITEM_TEMPLATE, {}))
-                return where, abstract.value.warnings, None
+                finally:
+                    abstract.value = None  # in the spool now: a worker keeps no abstract it is done with
+                return where, rendered.warnings, None
 
             def first_progress(done: int, _of: int) -> None:
                 if progress:

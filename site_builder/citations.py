@@ -154,4 +154,8 @@ def pretty_json(value: object, indent: str = "  ", level: str = "") -> str:
 
 
 def _dump(value: object) -> str:
-    return encode_basestring(value) if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    if isinstance(value, str):
+        return encode_basestring(value)
+    if type(value) is int:  # what json.dumps writes for an int, without its encoder's set-up
+        return str(value)
+    return json.dumps(value, ensure_ascii=False)

@@ -466,7 +466,9 @@ class Builder:
         removed = [url for url in previous if url not in manifest]
         build_id = _digest(*(f"{u}={k}" for u, k in sorted(manifest.items())))
         paper_pages = {p.url: p for p in stale if p.template == "paper.html" and "paper" in p.context}
-        others = [p for p in stale if p.url not in paper_pages]
+        # The whole-site exports and long lists first, so that no worker is left with them at the end.
+        others = sorted((p for p in stale if p.url not in paper_pages),
+                        key=lambda p: (p.template != TEXT, -len(p.context.get("papers", ()))))
         info = site_info(site)
         items = env.globals["render_item"]
         total = len(site.papers) + len(others)
@@ -534,7 +536,7 @@ class Builder:
                     progress(len(site.papers) + done, total)
 
             try:
-                _files, render_problems = self._render(env, site, others, second_progress, folder)
+                _files, render_problems = self._render(env, site, others, second_progress, folder, chunk=4)
             finally:
                 spool.close()
                 self._env = None  # its caches point into the spool, which goes now
@@ -564,7 +566,7 @@ class Builder:
             return False
 
     def _render(self, env: jinja2.Environment, site, pages: list[Page], progress: Progress | None,
-                folder: FreshFolder | None) -> tuple[dict[str, bytes], list[Problem]]:
+                folder: FreshFolder | None, chunk: int | None = None) -> tuple[dict[str, bytes], list[Problem]]:
         """Render ``pages``: into memory, or straight into ``folder`` (from the workers)."""
         info = site_info(site)
         problems: list[Problem] = []
@@ -581,7 +583,7 @@ class Builder:
                 return template_problem(exc, self.config, page)
             return None
 
-        results = parallel_map(render_one, pages, self.jobs, progress=progress)
+        results = parallel_map(render_one, pages, self.jobs, progress=progress, chunk=chunk)
         files: dict[str, bytes] = {}
         for page, result in zip(pages, results):
             if isinstance(result, Problem):

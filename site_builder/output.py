@@ -93,7 +93,13 @@ class FreshFolder:
         _safe_target(self.tmp, url)  # refuses anything but a plain path inside the folder
         folder, _, _name = url.rpartition("/")
         if folder not in self._made:
-            os.makedirs(os.path.join(self.tmp, folder), exist_ok=True)
+            path = os.path.join(self.tmp, folder)
+            try:
+                os.mkdir(path)  # one system call when the parent exists, as it mostly does
+            except FileNotFoundError:
+                os.makedirs(path, exist_ok=True)
+            except FileExistsError:
+                pass  # made by another worker
             self._made.add(folder)
         fd = os.open(os.path.join(self.tmp, url), os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o666)
         try:

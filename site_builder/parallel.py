@@ -38,8 +38,11 @@ def _run_chunk(bounds: tuple[int, int]) -> list:
 
 
 def parallel_map(func: Callable[[T], R], items: Sequence[T], jobs: int,
-                 progress: Callable[[int, int], None] | None = None) -> list[R]:
+                 progress: Callable[[int, int], None] | None = None, chunk: int | None = None) -> list[R]:
+    """``[func(item) for item in items]`` on ``jobs`` workers, ``chunk`` items at a time (smaller chunks
+    balance items of very different cost better)."""
     total = len(items)
+    chunk = chunk or CHUNK
     if jobs <= 1 or total < MIN_ITEMS or "fork" not in multiprocessing.get_all_start_methods():
         results = []
         for i, item in enumerate(items, start=1):
@@ -49,7 +52,7 @@ def parallel_map(func: Callable[[T], R], items: Sequence[T], jobs: int,
         return results
     context = multiprocessing.get_context("fork")
     gc.freeze()  # objects alive now are never collected in the children: their pages stay shared
-    bounds = [(i, min(i + CHUNK, total)) for i in range(0, total, CHUNK)]
+    bounds = [(i, min(i + chunk, total)) for i in range(0, total, chunk)]
     results = []
     with context.Pool(processes=min(jobs, os.cpu_count() or 1), initializer=_init_worker,
                       initargs=(func, items)) as pool:

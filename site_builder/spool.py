@@ -36,6 +36,7 @@ class Spool:
     def __init__(self, folder: Path):
         self.folder = folder
         self._writer: tuple[int, int, str] | None = None  # (pid, fd, file name) of this process's file
+        self._size = 0  # bytes written to it
         self._readers: dict[str, int] = {}
         self._reader_pid = os.getpid()
 
@@ -43,12 +44,13 @@ class Spool:
         pid = os.getpid()
         if self._writer is None or self._writer[0] != pid:  # a forked worker opens its own file
             name = f"{pid}.spool"
-            fd = os.open(self.folder / name, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_CLOEXEC, 0o600)
-            self._writer = (pid, fd, name)
+            fd = os.open(self.folder / name, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o600)
+            self._writer, self._size = (pid, fd, name), 0
         _pid, fd, name = self._writer
         data = [piece.encode("utf-8", "surrogatepass") for piece in pieces]
-        offset = os.lseek(fd, 0, os.SEEK_END)
-        write_all(fd, b"".join(data))
+        blob = b"".join(data)
+        write_all(fd, blob)
+        offset, self._size = self._size, self._size + len(blob)  # this process is the file's only writer
         return name, offset, tuple(len(d) for d in data)
 
     def read(self, where: Where, index: int) -> str:

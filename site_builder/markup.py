@@ -162,9 +162,12 @@ def _render_inline_tex(text: str, stash: _Stash, macros: dict[str, str], warning
         # Innermost first, until nothing changes: \href{u}{the \emph{site}} and \emph{\href{u}{x}} both work.
         for _ in range(8):
             before = text
-            text = _STYLED_RE.sub(styled, text)
-            text = _HREF_RE.sub(href, text)
-            text = _URL_MACRO_RE.sub(lambda m: link(m.group(1), stash.put(_text(m.group(1)))), text)
+            if "\\emph{" in text or "\\text" in text:
+                text = _STYLED_RE.sub(styled, text)
+            if "\\href{" in text:
+                text = _HREF_RE.sub(href, text)
+            if "\\url{" in text:
+                text = _URL_MACRO_RE.sub(lambda m: link(m.group(1), stash.put(_text(m.group(1)))), text)
             if text == before:
                 break
 

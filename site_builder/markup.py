@@ -176,6 +176,8 @@ def _render_inline_tex(text: str, stash: _Stash, macros: dict[str, str], warning
         pieces = []
         last = 0
         for start, end, url in find_urls(text):
+            if text.endswith("](", 0, start) or text.endswith("]: ", 0, start):
+                continue  # a markdown link's own address: markdown makes that link
             pieces.append(text[last:start])
             pieces.append(stash.put(f'<a href="{_attribute(url)}">{_text(url)}</a>'))
             last = end

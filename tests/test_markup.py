@@ -153,3 +153,13 @@ def test_seed_abstracts_are_fixed_points_of_sanitize():
     for line in SEED.read_text(encoding="utf-8").split("\n")[2::3]:
         html = render_markup(line, {"algoname": "SparseFed"}).html
         assert sanitize(html) == html
+
+
+def test_markdown_links_keep_their_address_and_unsafe_ones_lose_it():
+    html = render_markup("See **bold** and [the project page](https://example.org/p_1/q_2/). "
+                         "Bare https://x.org/a_b too.").html
+    assert html == ('<p>See <strong>bold</strong> and <a href="https://example.org/p_1/q_2/">the project page</a>. '
+                    'Bare <a href="https://x.org/a_b">https://x.org/a_b</a> too.</p>')
+    assert render_markup("[x](javascript:alert(1))").html == "<p><a>x</a></p>"
+    assert render_markup("[ref]\n\n[ref]: https://example.org/r_1").html == \
+        '<p><a href="https://example.org/r_1">ref</a></p>'

@@ -53,7 +53,11 @@ print(json.dumps({"ms": statistics.median(times) * 1000, "rendered": result.rend
 
 
 def timed(cmd: list[str], cwd: Path) -> tuple[float, float, str]:
-    """(wall seconds, peak RSS MiB of the command, stdout) for one fresh process."""
+    """(wall seconds, peak RSS MiB of the command, stdout) for one fresh process.
+
+    Files earlier commands wrote are flushed to disk first (untimed), so that their write-back is not
+    charged to this command."""
+    os.sync()
     wrapper = ("import resource, subprocess, sys, time, json\n"
                "t = time.perf_counter(); p = subprocess.run(sys.argv[1:], capture_output=True, text=True)\n"
                "w = time.perf_counter() - t\n"
@@ -75,32 +79,36 @@ def bench_size(n: int, runs: int, work: Path) -> dict:
     shutil.rmtree(site, ignore_errors=True)
     subprocess.run([sys.executable, str(HERE / "gen_listing.py"), "--n", str(n), "--out", str(site)], check=True)
     imports, builds, rss = [], [], []
-    for _ in range(runs):
-        shutil.rmtree(site / "content", ignore_errors=True)
+    # Whatever a run leaves (content/, output/, .cache/) is moved aside and deleted after the timed runs,
+    # as ../shared/bench/run_anchors.sh does: deleting thousands of files right before a run makes the
+    # disk slow for the run that follows (ext4 with online discard), which is not the measured command's cost.
+    trash = work / "trash"
+    trash.mkdir(exist_ok=True)
+
+    def move_aside(name: str, run: int) -> None:
+        if (site / name).exists():
+            os.replace(site / name, trash / f"{name}-{n}-{run}")
+
+    for run in range(runs):
+        move_aside("content", run)
         wall, peak, _out = timed([*site_builder(), "import", "--quiet"], site)
         imports.append(wall)
         rss.append(peak)
     pages = 0
-    trash = work / "trash"
     for run in range(runs):
-        # Cold: no output/, no .cache/. They are moved aside, and deleted after the timed runs, as
-        # ../shared/bench/run_anchors.sh does: deleting thousands of files right before a run makes
-        # the disk slow for the run that follows (ext4 with online discard), which is not the build's cost.
-        for leftover in ("output", ".cache"):
-            if (site / leftover).exists():
-                trash.mkdir(exist_ok=True)
-                os.replace(site / leftover, trash / f"{leftover}-{n}-{run}")
+        for leftover in ("output", ".cache"):  # cold: no output/, no .cache/
+            move_aside(leftover, run)
         wall, peak, out = timed([*site_builder(), "build"], site)
         builds.append(wall)
         rss.append(peak)
         pages = int(re.search(r"(\d+) files", out).group(1))
-    shutil.rmtree(trash, ignore_errors=True)
     noop_wall, peak, out = timed([*site_builder(), "build"], site)
     assert "nothing changed" in out, out
     rss.append(peak)
     inc = subprocess.run([sys.executable, "-c", INCREMENTAL, str(site), str(max(runs, 5))],
                          capture_output=True, text=True, check=True)
     incremental = json.loads(inc.stdout)
+    shutil.rmtree(trash, ignore_errors=True)
     cold = statistics.median(builds)
     return {"n": n, "import_s": statistics.median(imports), "cold_s": cold, "pages": pages,
             "pages_per_s": pages / cold, "incremental_ms": incremental["ms"], "noop_s": noop_wall,

@@ -300,11 +300,8 @@ _TAG_RE = re.compile(r"<[^>]*>")
 
 
 def plain_text(fragment: str) -> str:
-    """The visible text of an HTML fragment made by render_markup, on one line."""
-    without_math = re.sub(r"<math\b.*?</math>", lambda m: _mathml_text(m.group(0)), fragment, flags=re.S)
-    text = html.unescape(_TAG_RE.sub("", without_math))
+    """The visible text of an HTML fragment made by render_markup (MathML included), on one line."""
+    text = _TAG_RE.sub("", fragment)
+    if "&" in text:
+        text = html.unescape(text)
     return " ".join(text.split())
-
-
-def _mathml_text(mathml: str) -> str:
-    return _TAG_RE.sub("", mathml)

@@ -410,10 +410,8 @@ class Builder:
         self._save_memory()
         return result
 
-    def _finish(self, out: Path, site, env: jinja2.Environment, pages: tuple[Page, ...], keys: dict[str, str],
-                previous: dict[str, str], problems: list[Problem], progress: Progress | None,
-                started: float) -> BuildResult:
-        problems = list(problems)
+    def _changes(self, pages: tuple[Page, ...], keys: dict[str, str], previous: dict[str, str]):
+        """(stale pages, the new manifest, changed static files, removed URLs, the new build id)."""
         stale = [p for p in pages if previous.get(p.url) != keys[p.url]]
         static = self._static_files()
         manifest = dict(keys)
@@ -421,6 +419,13 @@ class Builder:
         changed_static = {url: src for url, (src, stamp) in static.items() if previous.get(url) != stamp}
         removed = [url for url in previous if url not in manifest]
         build_id = _digest(*(f"{u}={k}" for u, k in sorted(manifest.items())))
+        return stale, manifest, changed_static, removed, build_id
+
+    def _finish(self, out: Path, site, env: jinja2.Environment, pages: tuple[Page, ...], keys: dict[str, str],
+                previous: dict[str, str], problems: list[Problem], progress: Progress | None,
+                started: float) -> BuildResult:
+        problems = list(problems)
+        stale, manifest, changed_static, removed, build_id = self._changes(pages, keys, previous)
 
         if previous and self.in_place:  # a change to a complete output: render in memory, replace those files
             files, render_problems = self._render(env, site, stale, progress, None)
@@ -439,13 +444,7 @@ class Builder:
                 problems.extend(render_problems)
                 if any(p.is_error for p in problems):
                     raise UserError("build failed: the previous output is untouched", tuple(problems))
-                for url, source in changed_static.items():
-                    folder.copy(url, source)
-                fresh = {p.url for p in stale} | set(changed_static)
-                for url in manifest:
-                    if url not in fresh:
-                        folder.link(url)
-                folder.commit(build_id)
+                _complete(folder, stale, changed_static, manifest, build_id)
             written = len(stale) + len(changed_static)
             self.memory.build_id = build_id
         self.memory.manifest = manifest
@@ -458,13 +457,7 @@ class Builder:
         """A new output folder from two passes of forked workers (see spool.py): first every paper (its
         abstract, page, list items and export pieces), then every other page that changed."""
         problems = list(problems)
-        stale = [p for p in pages if previous.get(p.url) != keys[p.url]]
-        static = self._static_files()
-        manifest = dict(keys)
-        manifest.update({url: stamp for url, (_src, stamp) in static.items()})
-        changed_static = {url: src for url, (src, stamp) in static.items() if previous.get(url) != stamp}
-        removed = [url for url in previous if url not in manifest]
-        build_id = _digest(*(f"{u}={k}" for u, k in sorted(manifest.items())))
+        stale, manifest, changed_static, removed, build_id = self._changes(pages, keys, previous)
         paper_pages = {p.url: p for p in stale if p.template == "paper.html" and "paper" in p.context}
         # The whole-site exports and long lists first, so that no worker is left with them at the end.
         others = sorted((p for p in stale if p.url not in paper_pages),
@@ -544,13 +537,7 @@ class Builder:
             if any(p.is_error for p in problems):
                 raise UserError("build failed: the previous output is untouched", tuple(problems))
             shutil.rmtree(spool.folder)
-            for url, source in changed_static.items():
-                folder.copy(url, source)
-            fresh = {p.url for p in stale} | set(changed_static)
-            for url in manifest:
-                if url not in fresh:
-                    folder.link(url)
-            folder.commit(build_id)
+            _complete(folder, stale, changed_static, manifest, build_id)
         self.memory.build_id = build_id
         self.memory.manifest = manifest
         return BuildResult(out, len(pages), len(site.papers), len(site.tags), len(stale), len(stale) + len(changed_static),
@@ -606,6 +593,18 @@ class Builder:
                     url = "static/" + path.relative_to(folder).as_posix()
                     found[url] = (path, "static:" + hashlib.sha1(path.read_bytes()).hexdigest())
         return found
+
+
+def _complete(folder: FreshFolder, stale: list[Page], changed_static: dict[str, Path], manifest: dict[str, str],
+              build_id: str) -> None:
+    """Finish a new folder whose changed pages are written: static files, unchanged files, then the swap."""
+    for url, source in changed_static.items():
+        folder.copy(url, source)
+    fresh = {p.url for p in stale} | set(changed_static)
+    for url in manifest:
+        if url not in fresh:
+            folder.link(url)
+    folder.commit(build_id)
 
 
 def build_site(config: SiteConfig, progress: Progress | None = None, use_cache: bool = True,

@@ -43,7 +43,7 @@ from .spool import COMPACT_ITEM, EXPORTS_START, ITEM, Spool, SpooledAbstract, Sp
 from .exports import PIECES, export_pieces
 
 STREAM_MIN = 2 * CHUNK_MIN
-CACHE_VERSION = f"{__version__}-{sys.version_info[0]}.{sys.version_info[1]}-1"
+CACHE_VERSION = f"{__version__}-{sys.version_info[0]}.{sys.version_info[1]}-2"  # -2: manifest and input stamps only
 Progress = Callable[[int, int], None]
 
 
@@ -164,7 +164,10 @@ class Builder:
                 memory = pickle.load(handle)
         except Exception:  # a damaged or foreign cache is only a lost speed-up
             return _Memory()
-        return memory if isinstance(memory, _Memory) and memory.version == CACHE_VERSION else _Memory()
+        if not isinstance(memory, _Memory) or memory.version != CACHE_VERSION:
+            return _Memory()
+        memory.records, memory.abstracts, memory.macros_key = {}, {}, ""  # never saved; never trusted from disk
+        return memory
 
     def _save_memory(self) -> None:
         path = self._cache_file()

@@ -238,3 +238,32 @@ def test_random_edit_sequences_equal_a_clean_build(seed_builder, tmp_path):
             builder = Builder(load_config(site), in_place=builder.in_place)  # a new builder on a config change
         builder.build()
         assert snapshot(site / "output") == clean_build(site, tmp_path), f"step {step}: {action} {path.name}"
+
+
+def test_a_cache_from_another_version_or_holding_records_is_not_trusted(small_site, run):
+    """Upgrading must never break a build: records and abstracts are not taken from disk, and a cache
+    written by another version of site-builder is ignored."""
+    import pickle
+    run(small_site, "import")
+    assert run(small_site, "build").code == 0
+    state = small_site / ".cache" / "site-builder" / "state.pickle"
+    import dataclasses
+    from site_builder.records import record_from_text
+    memory = pickle.loads(state.read_bytes())
+    for path in (small_site / "content" / "papers").glob("*.md"):  # what an older version might have kept
+        stat = path.stat()
+        real, _problems = record_from_text(path.read_text(), path, path.name)
+        memory.records[str(path)] = ((stat.st_mtime_ns, stat.st_size, stat.st_ino),
+                                     dataclasses.replace(real, title="STALE CACHE"), ())
+    state.write_bytes(pickle.dumps(memory))
+    record = next((small_site / "content" / "papers").glob("seeing-things*.md"))
+    record.write_text(record.read_text().replace("title: Seeing Things", "title: Seeing Again"))
+    result = run(small_site, "build")
+    assert result.code == 0, result.err
+    index = (small_site / "output" / "index.html").read_text()
+    assert "Seeing Again" in index and "STALE CACHE" not in index
+    memory = pickle.loads(state.read_bytes())
+    memory.version = "0.0.1-3.11-1"
+    state.write_bytes(pickle.dumps(memory))
+    result = run(small_site, "build")
+    assert result.code == 0 and "nothing changed" not in result.out  # a foreign cache: everything again

@@ -123,12 +123,7 @@ def _renderer(macros: tuple[tuple[str, str], ...]) -> MarkupRenderer:
     return MarkupRenderer(dict(macros))
 
 
-def _render_abstract(macros_and_body: tuple[tuple[tuple[str, str], ...], str]) -> RenderedText:
-    macros, body = macros_and_body
-    return _renderer(macros).render(body)
-
-
-def _render_abstract_with(macros: tuple[tuple[str, str], ...], body: str) -> RenderedText:
+def _render_abstract(macros: tuple[tuple[str, str], ...], body: str) -> RenderedText:
     return _renderer(macros).render(body)
 
 
@@ -245,7 +240,8 @@ class Builder:
         wanted = {_digest(r.body): r.body for r in records}
         missing = [(key, body) for key, body in wanted.items() if key not in cache]
         if missing:
-            rendered = parallel_map(_render_abstract, [(macros, body) for _key, body in missing], self.jobs)
+            rendered = parallel_map(functools.partial(_render_abstract, macros), [body for _key, body in missing],
+                                    self.jobs)
             for (key, _body), result in zip(missing, rendered):
                 cache[key] = result
         self.memory.abstracts = {key: cache[key] for key in wanted}  # forget bodies no record has any more
@@ -376,8 +372,8 @@ class Builder:
         stream = (not self.in_place and self.jobs > 1 and len(records) >= self.stream_min
                   and "fork" in multiprocessing.get_all_start_methods())
         if stream:
-            spool = Spool(Path(os.devnull))  # its folder is set inside the new output folder below
-            renderer = functools.partial(_render_abstract_with, tuple(sorted(self.config.macros.items())))
+            spool = Spool()  # its folder is made inside the new output folder, in _finish_in_two_passes
+            renderer = functools.partial(_render_abstract, tuple(sorted(self.config.macros.items())))
             site, more = build_model(config, records, render=lambda body: SpooledAbstract(spool, body, renderer))
         else:
             lookup = self.render_abstracts(records)

@@ -19,7 +19,7 @@ import html
 import re
 from dataclasses import dataclass
 
-from typing import Any
+from typing import Any, Callable
 
 import nh3
 from markupsafe import Markup
@@ -238,7 +238,7 @@ class MarkupRenderer:
 
 
 def render_markup(source: str, macros: dict[str, str] | None = None,
-                  converter: Any = None,
+                  converter: Callable[[], Any] | None = None,
                   math_cache: dict[str, str] | None = None) -> RenderedText:
     """HTML for an abstract or any record body, with the warnings it raised."""
     macros = macros or {}
@@ -271,10 +271,9 @@ def render_markup(source: str, macros: dict[str, str] | None = None,
         # so the paragraph is already what sanitize() would return (a property test holds it to that).
         safe = strip_invalid_characters(stash.restore(f"<p>{text}</p>"))
     else:
-        # converter: a markdown.Markdown, or a function that makes (and may keep) one
-        converter = _markdown() if converter is None else converter if hasattr(converter, "convert") else converter()
-        converter.reset()
-        safe = strip_invalid_characters(sanitize(stash.restore(converter.convert(text))))
+        markdown = (converter or _markdown)()  # converter: a function that makes (and may keep) a Markdown
+        markdown.reset()
+        safe = strip_invalid_characters(sanitize(stash.restore(markdown.convert(text))))
     return RenderedText(Markup(safe), tuple(dict.fromkeys(warnings)), plain_text(safe))
 
 

@@ -51,7 +51,6 @@ def parallel_map(func: Callable[[T], R], items: Sequence[T], jobs: int,
                 progress(i, total)
         return results
     context = multiprocessing.get_context("fork")
-    gc.freeze()  # objects alive now are never collected in the children: their pages stay shared
     bounds = [(i, min(i + chunk, total)) for i in range(0, total, chunk)]
     results = []
     with context.Pool(processes=min(jobs, os.cpu_count() or 1), initializer=_init_worker,
@@ -60,5 +59,4 @@ def parallel_map(func: Callable[[T], R], items: Sequence[T], jobs: int,
             results.extend(chunk)
             if progress:
                 progress(len(results), total)
-    gc.unfreeze()
     return results

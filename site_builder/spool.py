@@ -33,8 +33,8 @@ EXPORTS_START = 4
 class Spool:
     """Append-only files in ``folder``, one per writing process; any process reads them by offset."""
 
-    def __init__(self, folder: Path):
-        self.folder = folder
+    def __init__(self, folder: Path | None = None):
+        self.folder = folder  # set before the first write
         self._writer: tuple[int, int, str] | None = None  # (pid, fd, file name) of this process's file
         self._size = 0  # bytes written to it
         self._readers: dict[str, int] = {}

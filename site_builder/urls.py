@@ -4,8 +4,9 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-# A URL runs until white space, a quote, angle bracket, brace or backslash.
-URL_RE = re.compile(r"https?://[^\s<>\"{}\\]+", re.IGNORECASE)
+# A URL runs until white space, a quote, angle bracket, brace, backslash or a private-use character (the
+# renderer's placeholders for math and links: "https://x.org/$x$" is a link followed by a formula).
+URL_RE = re.compile(r"https?://[^\s<>\"{}\\\ue000-\uf8ff]+", re.IGNORECASE)
 TRAILING_PUNCTUATION = ".,;:!?'*"
 REPOSITORY_HOSTS = (
     "github.com",

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import pytest
+import re
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -119,6 +121,66 @@ def test_plain_paragraph_shortcut_agrees_with_markdown(text):
         assert f"<p>{escaped}</p>" == markdown.markdown(escaped)
 
 
+def _markdown_only(text: str, macros: dict | None = None) -> str:
+    """render_markup with both shortcuts off: every body goes through markdown and the sanitizer."""
+    from unittest import mock
+
+    import site_builder.markup as markup
+    with mock.patch.object(markup, "_PLAIN_PARAGRAPH_RE", re.compile(r"(?!)")), \
+            mock.patch.object(markup, "_inline_paragraph", lambda text, stash: None):
+        return str(render_markup(text, macros).html)
+
+
+_INLINE_PIECES = ["**", "*", "[", "]", "(", ")", "](", "https://ex.org/a_b/", "http://x.y/p?q=1&r=2", "mailto:a@b.c",
+                  "javascript:x", "word", "w", " ", "  ", ".", ",", ":", ";", "!", "$x$", "$a*b$", "_", "`", "#",
+                  "-", "1.", "&", "<", r"\emph{e}", "https://bare.org/x", "\t", "\n", "é", "\u00a0", '"', "'"]
+_INLINE_FORMS = ["word ", "**bold** ", "*em* ", "[the page](https://e.org/p_1/q-2/) ", "$x^2$ ", "**a b**", "*a c*.",
+                 "[t $x$ u](http://a.b/c?d=e)", "**x**, ", "*y*: ", "(see *z*) ", "a**b** ", "**c**d ", "* ", "** ",
+                 "***s*** ", "*a **b** c* ", "[x](https://y.org/a(b)) ", "[](https://e.org) ", r"**\emph{t}** ",
+                 "https://bare.org/p ", "-- ", "`c` ", "_u_ ", "__v__ ", "1. ", "# ", "> ", "& ", "< "]
+
+
+_WORDS = st.lists(st.sampled_from(["a", "Bc", "é", "x1", "$x$", "$a_b$", "&", "'", '"', "(p)", "a-b", "--", "\u00a0",
+                                   "*", "_", "[", "]", "\\emph{e}", "https://b.org/u"]),
+                  min_size=1, max_size=3).map(" ".join)
+_URLS = st.sampled_from(["https://e.org/p_1/", "http://a.b/c?d=e", "https://x.y/a(b)", "https://e.org/~u/x.y-z+1",
+                         "https://e.org/a&b", "mailto:a@b.c", "javascript:x", "https://e.org/a b", "p/q", ""])
+_TOKENS = st.one_of(_WORDS, _WORDS.map("**{}**".format), _WORDS.map("*{}*".format),
+                    st.tuples(_WORDS, _URLS).map(lambda t: f"[{t[0]}]({t[1]})"),
+                    st.sampled_from(["**", "*", "***", "[", "](", "."]))
+_SEPARATORS = st.sampled_from([" ", " ", " ", "", ". ", ", ", ": ", "; ", "! ", ") (", "  ", "\n", "\t"])
+_INLINE_TEXTS = st.lists(st.tuples(_TOKENS, _SEPARATORS), min_size=1, max_size=6).map(
+    lambda parts: "".join(token + separator for token, separator in parts).strip())
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.one_of(st.lists(st.sampled_from(_INLINE_PIECES), min_size=1, max_size=16).map("".join),
+                 st.lists(st.sampled_from(_INLINE_FORMS), min_size=1, max_size=8).map("".join),
+                 _INLINE_TEXTS))
+def test_inline_shortcut_agrees_with_markdown(text):
+    """Strong, emphasis and links in one paragraph skip markdown: the HTML must be what markdown and the
+    sanitizer make of the same text, and a fixed point of the sanitizer."""
+    from site_builder.markup import sanitize
+    html = str(render_markup(text).html)
+    assert html == _markdown_only(text)
+    assert sanitize(html) == html
+
+
+def test_inline_shortcut_is_taken_for_typical_abstracts():
+    import site_builder.markup as markup
+    texts = ["A **bold** claim with *emphasis*, math $O(\\varepsilon^{-2})$ and "
+             "[the project page](https://example.org/papers/00000/).",
+             "**Strong** start; *end*"]
+    def no_markdown():
+        raise AssertionError("markdown was used")
+
+    for text in texts:
+        assert str(render_markup(text, converter=no_markdown).html) == _markdown_only(text)
+    assert str(render_markup(texts[1]).html) == "<p><strong>Strong</strong> start; <em>end</em></p>"
+    for declined in ["a * b * c", "***x***", "*a **b** c*", "[x](javascript:y)", "_u_", "**x**y"]:
+        assert markup._inline_paragraph(markup._text(declined), markup._Stash()) is None
+
+
 def test_seed_abstracts_agree_with_markdown_alone():
     import markdown
 
@@ -163,3 +225,11 @@ def test_markdown_links_keep_their_address_and_unsafe_ones_lose_it():
     assert render_markup("[x](javascript:alert(1))").html == "<p><a>x</a></p>"
     assert render_markup("[ref]\n\n[ref]: https://example.org/r_1").html == \
         '<p><a href="https://example.org/r_1">ref</a></p>'
+
+
+def test_bare_url_ends_before_a_formula():
+    # Found by the inline-shortcut property test: the URL ran into the formula's placeholder and the
+    # MathML ended up inside the href attribute.
+    html = str(render_markup("see https://ex.org/a_b/$x$ now").html)
+    assert html == ('<p>see <a href="https://ex.org/a_b/">https://ex.org/a_b/</a>'
+                    f'{MATH}<mi>x</mi></mrow></math> now</p>')

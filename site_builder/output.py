@@ -62,11 +62,16 @@ def recover(out: Path) -> None:
         shutil.rmtree(leftover, ignore_errors=True)
 
 
-def _safe_target(base: Path, url: str) -> Path:
+def _check_url(url: str) -> list[str]:
+    """The parts of ``url``, or UserError unless it is a plain relative path (no '', '.', '..', '\\', NUL)."""
     parts = url.split("/")
-    if url.startswith("/") or any(p in ("", ".", "..") or "\\" in p or "\x00" in p for p in parts):
+    if "\\" in url or "\x00" in url or any(p in ("", ".", "..") for p in parts):
         raise UserError(f"refusing to write {url!r}: not a plain path inside the output folder")
-    return base.joinpath(*parts)
+    return parts
+
+
+def _safe_target(base: Path, url: str) -> Path:
+    return base.joinpath(*_check_url(url))
 
 
 def write_error(out: Path, exc: OSError) -> UserError:
@@ -90,7 +95,7 @@ class FreshFolder:
 
     def write(self, url: str, chunks: Iterable[bytes]) -> None:
         """A file made of ``chunks`` (written as they come: a large export is never whole in memory)."""
-        _safe_target(self.tmp, url)  # refuses anything but a plain path inside the folder
+        _check_url(url)  # refuses anything but a plain path inside the folder
         folder, _, _name = url.rpartition("/")
         if folder not in self._made:
             path = os.path.join(self.tmp, folder)

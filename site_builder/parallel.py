@@ -19,12 +19,12 @@ MIN_ITEMS = 256  # below this, forking costs more than it saves
 CHUNK = 64
 
 # Set in each forked worker by _init_worker, never in the parent.
-_WORKER_JOB: tuple[Callable, Sequence] | None = None
+_WORKER_JOB: tuple[Callable, Sequence, bool] | None = None
 
 
-def _init_worker(func: Callable, items: Sequence) -> None:
+def _init_worker(func: Callable, items: Sequence, batched: bool = False) -> None:
     global _WORKER_JOB
-    _WORKER_JOB = (func, items)
+    _WORKER_JOB = (func, items, batched)
     # A collection would write to the header of every object inherited from the parent, copying
     # every page of it (copy-on-write): a worker lives for one map, so it does without.
     gc.disable()
@@ -32,19 +32,29 @@ def _init_worker(func: Callable, items: Sequence) -> None:
 
 def _run_chunk(bounds: tuple[int, int]) -> list:
     assert _WORKER_JOB is not None
-    func, items = _WORKER_JOB
+    func, items, batched = _WORKER_JOB
     start, end = bounds
+    if batched:
+        return func(items[start:end])
     return [func(items[i]) for i in range(start, end)]
 
 
-def parallel_map(func: Callable[[T], R], items: Sequence[T], jobs: int,
-                 progress: Callable[[int, int], None] | None = None, chunk: int | None = None) -> list[R]:
+def parallel_map(func: Callable, items: Sequence[T], jobs: int,
+                 progress: Callable[[int, int], None] | None = None, chunk: int | None = None,
+                 batched: bool = False) -> list:
     """``[func(item) for item in items]`` on ``jobs`` workers, ``chunk`` items at a time (smaller chunks
-    balance items of very different cost better)."""
+    balance items of very different cost better). ``batched``: ``func`` takes a run of items and returns
+    their results, one each (so it can do one step for every item, then the next)."""
     total = len(items)
     chunk = chunk or CHUNK
     if jobs <= 1 or total < MIN_ITEMS or "fork" not in multiprocessing.get_all_start_methods():
-        results = []
+        results: list = []
+        if batched:
+            for start in range(0, total, chunk):
+                results.extend(func(items[start:start + chunk]))
+                if progress:
+                    progress(len(results), total)
+            return results
         for i, item in enumerate(items, start=1):
             results.append(func(item))
             if progress and (i % CHUNK == 0 or i == total):
@@ -54,7 +64,7 @@ def parallel_map(func: Callable[[T], R], items: Sequence[T], jobs: int,
     bounds = [(i, min(i + chunk, total)) for i in range(0, total, chunk)]
     results = []
     with context.Pool(processes=min(jobs, os.cpu_count() or 1), initializer=_init_worker,
-                      initargs=(func, items)) as pool:
+                      initargs=(func, items, batched)) as pool:
         for chunk in pool.imap(_run_chunk, bounds):
             results.extend(chunk)
             if progress:

@@ -304,16 +304,38 @@ def test_two_pass_build_writes_what_one_pass_writes(small_site, run, two_pass, t
     assert (copy / "output" / "feed.xml").is_file() and not list((copy / "output").rglob(".spool"))
 
 
-def test_two_pass_build_reports_a_template_error_and_keeps_the_output(small_site, run, two_pass):
+@pytest.mark.parametrize("template, text", [
+    ("paper.html", '{% extends "theme/paper.html" %}\n{% block title %}{{ paper.nope.deeper }}{% endblock %}'),
+    ("partials/paper_item.html", '<li>\n{{ paper.nope.deeper }}</li>'),  # fails in the list-item step
+])
+def test_two_pass_build_reports_a_template_error_and_keeps_the_output(small_site, run, two_pass, template, text):
     run(small_site, "import")
     two_pass(small_site, stream=True)
     before = snapshot(small_site / "output")
-    (small_site / "templates").mkdir()
-    (small_site / "templates" / "paper.html").write_text('{% extends "theme/paper.html" %}\n'
-                                                         '{% block title %}{{ paper.nope.deeper }}{% endblock %}')
+    (small_site / "templates" / "partials").mkdir(parents=True)
+    (small_site / "templates" / template).write_text(text)
     from site_builder.problems import UserError
     with pytest.raises(UserError) as failure:
         two_pass(small_site, stream=True)
-    assert [(p.path, p.line) for p in failure.value.problems if p.is_error] == [("templates/paper.html", 2)]
+    assert [(p.path, p.line) for p in failure.value.problems if p.is_error] == [(f"templates/{template}", 2)]
     assert snapshot(small_site / "output") == before
     assert not [p for p in small_site.iterdir() if p.name.startswith(".output")]
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+@pytest.mark.parametrize("batched", [False, True])
+def test_parallel_map_keeps_order_in_and_out_of_process(monkeypatch, jobs, batched):
+    import os
+
+    import site_builder.parallel as parallel
+    monkeypatch.setattr(parallel, "MIN_ITEMS", 1)
+    items = list(range(103))
+    seen = []
+
+    def func(x):
+        return [(n * 2, os.getpid()) for n in x] if batched else (x * 2, os.getpid())
+    result = parallel.parallel_map(func, items, jobs, progress=lambda done, total: seen.append((done, total)),
+                                   chunk=10, batched=batched)
+    assert [value for value, _pid in result] == [n * 2 for n in items]
+    assert seen[-1] == (103, 103)
+    assert ({pid for _value, pid in result} == {os.getpid()}) == (jobs == 1)

@@ -58,7 +58,7 @@ def link(paper: Paper, name: str) -> str | None:
 def bibtex_key(paper: Paper) -> str:
     """``panda2024lottery``: first author's last name, year, first significant title word."""
     surname = _ascii_word(last_name(paper.record.authors[0])) or "anon"
-    words = [_ascii_word(w) for w in paper.title.split()]
+    words = (_ascii_word(w) for w in paper.title.split())  # lazily: only up to the first significant word
     first = next((w for w in words if w and w not in _STOP_WORDS), "paper")
     return f"{surname}{paper.year}{first}"
 

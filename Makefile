@@ -16,6 +16,9 @@ help:
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@# An editable install compiles nothing: byte-compile now, so that each run starts without compiling
+	@# (it matters where PYTHONDONTWRITEBYTECODE is set: ~40 ms a start).
+	$(BIN)/python -m compileall -q site_builder
 	@touch $(STAMP)
 
 build: $(STAMP)

@@ -13,7 +13,6 @@ import os
 from typing import Callable, Sequence, TypeVar
 
 T = TypeVar("T")
-R = TypeVar("R")
 
 MIN_ITEMS = 256  # below this, forking costs more than it saves
 CHUNK = 64

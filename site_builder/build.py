@@ -251,7 +251,7 @@ class Builder:
 
     def environment(self) -> jinja2.Environment:
         if self._env is None:
-            self._env = make_environment(self.config)
+            self._env = make_environment(self.config, self.cache_dir)
         return self._env
 
     def template_keys(self, env: jinja2.Environment, names: set[str]) -> dict[str, str]:

@@ -7,6 +7,7 @@ An override can extend the file it replaces through a prefix:
 """
 from __future__ import annotations
 
+import hashlib
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
@@ -65,7 +66,8 @@ class _Environment(jinja2.Environment):
         return {**self.globals, **d} if d else dict(self.globals)
 
 
-def make_environment(config: SiteConfig) -> jinja2.Environment:
+def make_environment(config: SiteConfig, cache_dir: Path | None = None) -> jinja2.Environment:
+    """The site's Jinja environment; with ``cache_dir``, compiled templates are kept there between runs."""
     themes = theme_dirs(config)
     searchable = [config.templates_dir]  # looked in even before it exists: the dev server may see it appear
     searchable.extend(t / "templates" for t in themes)
@@ -96,7 +98,41 @@ def make_environment(config: SiteConfig) -> jinja2.Environment:
                                      "show_abstracts": config.option("show_abstracts", "index"),
                                      "group_by": config.option("group_by", "year")}
     env.globals["text_cache"] = {}  # for computed files such as papers.json (lives as long as the environment)
+    if cache_dir is not None:
+        _keep_compiled_templates(env, cache_dir)
     return env
+
+
+def _keep_compiled_templates(env: jinja2.Environment, cache_dir: Path) -> None:
+    """Keep compiled templates in ``cache_dir``: a later run starts without compiling them (~0.1 s).
+
+    Jinja checks each against its source and the Python version; the folder's name covers the rest of
+    what shapes the compiled code (Jinja's version and the environment's settings)."""
+    shape = repr((jinja2.__version__, env.autoescape, env.trim_blocks, env.lstrip_blocks, env.keep_trailing_newline,
+                  env.newline_sequence, env.optimized, sorted(env.extensions), env.block_start_string,
+                  env.variable_start_string, env.comment_start_string, env.undefined.__name__))
+    folder = cache_dir / f"templates-{hashlib.sha1(shape.encode()).hexdigest()[:12]}"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return  # no cache: slower, not wrong
+    env.bytecode_cache = _CompiledTemplates(str(folder))
+
+
+class _CompiledTemplates(jinja2.FileSystemBytecodeCache):
+    """Compiled templates on disk; a damaged or unwritable cache only costs compiling them again."""
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except Exception:  # pickle and marshal raise many kinds on damaged files
+            bucket.reset()
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            super().dump_bytecode(bucket)
+        except OSError:
+            pass
 
 
 ITEM_TEMPLATE = "partials/paper_item.html"

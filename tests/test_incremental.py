@@ -91,6 +91,16 @@ def test_cli_build_sees_every_kind_of_input_change(small_site, run):
     (small_site / "templates").mkdir()
     (small_site / "templates" / "404.html").write_text("custom not found\n")
     assert build_changes() and (out / "404.html").read_text() == "custom not found\n"
+    compiled = list((small_site / ".cache" / "site-builder").glob("templates-*/__jinja2_*"))
+    assert compiled  # compiled templates are kept between runs; a damaged one is compiled again
+    for path in compiled:
+        path.write_bytes(path.read_bytes()[:40] + b"\x00garbage")
+    before = (out / "index.html").read_bytes()
+    result = run(small_site, "build", "--clean")
+    assert result.code == 0, result.err
+    assert (out / "index.html").read_bytes() == before
+    (small_site / "templates" / "404.html").write_text("changed not found\n")  # same file, new text: compiled again
+    assert build_changes() and (out / "404.html").read_text() == "changed not found\n"
     (small_site / "static").mkdir()
     (small_site / "static" / "extra.css").write_text("p { color: teal }\n")
     assert build_changes() and (out / "static" / "extra.css").is_file()

@@ -1,9 +1,9 @@
 """Abstracts: math to MathML, TeX macros, links and quotes, and no raw HTML."""
 from __future__ import annotations
 
-import pytest
 import re
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 

@@ -23,7 +23,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Callable, Iterable, Sequence
 
 import jinja2
 from jinja2 import meta
@@ -490,11 +490,9 @@ class Builder:
                             continue  # a paper that failed a step is not taken further
                         try:
                             step(i, paper)
-                        except OSError as exc:
-                            problems[i] = error(paper.url, None, f"cannot write: {exc.strerror or exc}")
-                        except Exception as exc:  # any template error becomes template:line: message
-                            problems[i] = template_problem(exc, self.config, paper_pages.get(paper.url) or
-                                                           Page(paper.url, ITEM_TEMPLATE, {}))
+                        except Exception as exc:
+                            problems[i] = _render_problem(exc, self.config, paper_pages.get(paper.url) or
+                                                          Page(paper.url, ITEM_TEMPLATE, {}))
 
                 def render_abstract(_i: int, paper) -> None:
                     paper.abstract.value = paper.abstract.render(paper.abstract.body)
@@ -529,13 +527,10 @@ class Builder:
                     progress(done, total)
 
             results = parallel_map(first_pass, site.papers, self.jobs, progress=first_progress, batched=True)
-            seen: set[tuple[str, int | None]] = set()
             where: dict[str, object] = {}
+            problems.extend(_once_per_line(problem for _place, _warnings, problem in results if problem))
             for paper, (place, warnings, problem) in zip(site.papers, results):
                 if problem is not None:
-                    if (problem.path, problem.line) not in seen:
-                        seen.add((problem.path, problem.line))
-                        problems.append(problem)
                     continue
                 paper.abstract.where = place
                 where[paper.fingerprint] = place
@@ -583,29 +578,19 @@ class Builder:
                 folder: FreshFolder | None, chunk: int | None = None) -> tuple[dict[str, bytes], list[Problem]]:
         """Render ``pages``: into memory, or straight into ``folder`` (from the workers)."""
         info = site_info(site)
-        problems: list[Problem] = []
-        seen: set[tuple[str, int | None]] = set()
 
         def render_one(page: Page) -> bytes | Problem | None:
             try:
                 if folder is None:
                     return render_page(env, page, info).encode("utf-8")
                 folder.write(page.url, (chunk.encode("utf-8") for chunk in render_chunks(env, page, info)))
-            except OSError as exc:
-                return error(page.url, None, f"cannot write: {exc.strerror or exc}")
-            except Exception as exc:  # any template error becomes template:line: message
-                return template_problem(exc, self.config, page)
+            except Exception as exc:
+                return _render_problem(exc, self.config, page)
             return None
 
         results = parallel_map(render_one, pages, self.jobs, progress=progress, chunk=chunk)
-        files: dict[str, bytes] = {}
-        for page, result in zip(pages, results):
-            if isinstance(result, Problem):
-                if (result.path, result.line) not in seen:  # one report per broken template line
-                    seen.add((result.path, result.line))
-                    problems.append(result)
-            elif result is not None:
-                files[page.url] = result
+        problems = _once_per_line(result for result in results if isinstance(result, Problem))
+        files = {page.url: result for page, result in zip(pages, results) if isinstance(result, bytes)}
         return files, problems
 
     def _static_files(self) -> dict[str, tuple[Path, str]]:
@@ -620,6 +605,24 @@ class Builder:
                     url = "static/" + path.relative_to(folder).as_posix()
                     found[url] = (path, "static:" + hashlib.sha1(path.read_bytes()).hexdigest())
         return found
+
+
+def _render_problem(exc: Exception, config: SiteConfig, page: Page) -> Problem:
+    """What went wrong rendering or writing ``page``: a write error, or template:line: message."""
+    if isinstance(exc, OSError):
+        return error(page.url, None, f"cannot write: {exc.strerror or exc}")
+    return template_problem(exc, config, page)
+
+
+def _once_per_line(problems: Iterable[Problem]) -> list[Problem]:
+    """One report per broken template line (every page that uses it fails the same way)."""
+    seen: set[tuple[str, int | None]] = set()
+    kept = []
+    for problem in problems:
+        if (problem.path, problem.line) not in seen:
+            seen.add((problem.path, problem.line))
+            kept.append(problem)
+    return kept
 
 
 def _complete(folder: FreshFolder, stale: list[Page], changed_static: dict[str, Path], manifest: dict[str, str],

@@ -139,12 +139,6 @@ class SpooledPieces(Mapping):
             raise KeyError(key)
         return self.spool.read(*found)
 
-    def get(self, key, default=None):
-        try:
-            return self[key]
-        except KeyError:
-            return default
-
     def __setitem__(self, key, value) -> None:
         self.local[key] = value
 

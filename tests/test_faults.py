@@ -368,14 +368,36 @@ def test_dev_server_killed_at_points_spread_over_its_rebuilds_never_leaves_a_tor
 
 # ---------------------------------------------------------------- runs at the same time
 
+def wait_for_new_folder(site: Path, proc: subprocess.Popen) -> None:
+    """Until the build ``proc`` has made its new output folder (or ended)."""
+    while proc.poll() is None and not any(p.name.startswith(".output.tmp-") for p in site.iterdir()):
+        time.sleep(0.002)
+
+
 def test_two_builds_at_once_both_finish_with_a_whole_site(site, references, capsys):
     rng = random.Random(SEED + 2)
     set_state(site, (0, 0))
     expected = references(BUILD_SITE, (0, 0))
+    # The second starts at a point spread over the first one's whole run; or (every other run) the first is
+    # paused (SIGSTOP) as soon as its new folder appears, and resumed only when the second has ended or says it
+    # waits for the lock: the moment where, without the lock, the second's clean-up removed the first's new
+    # folder (the first then failed or swapped in half a site). A slow disk or a big site gives the same order.
+    _cpu, took = measured_build(site, "--clean")
+    offsets = [f * 1.1 * took for f in spread(rng, RUNS)]
     for run in range(RUNS):
         first = build_process(site, "--clean")
-        time.sleep(rng.uniform(0, 0.5))
-        second = build_process(site)
+        if run % 2:
+            wait_for_new_folder(site, first)
+            first.send_signal(signal.SIGSTOP)
+            second = build_process(site)
+            try:
+                said = second.stderr.readline()  # "waiting for site-builder build (pid ...) ..." or its end
+                assert said == "" or "waiting for" in said, said  # "": it ended without a word
+            finally:
+                first.send_signal(signal.SIGCONT)
+        else:
+            time.sleep(offsets[run])
+            second = build_process(site)
         for proc in (first, second):
             _out, err = proc.communicate(timeout=600)
             assert proc.returncode == 0 and "Traceback" not in err, err
@@ -386,17 +408,25 @@ def test_two_builds_at_once_both_finish_with_a_whole_site(site, references, caps
                                 text=True, timeout=600)
         assert result.returncode == 0 and "nothing changed" in result.stdout
     with capsys.disabled():
-        print(f"\nconcurrent build + build runs: {RUNS}, every one whole")
+        print(f"\nconcurrent build + build runs: {RUNS}, every one whole ({RUNS // 2} with the first paused at its new "
+              f"folder; the others with the second started 0 to {1.1 * took:.1f} s after the first, a --clean build "
+              f"taking {took:.1f} s wall)")
 
 
 def test_build_while_serving_and_serve_started_and_stopped_during_builds(site, references, capsys):
     rng = random.Random(SEED + 3)
     set_state(site, (0, 0))
     tried = 0
+    _cpu, took = measured_build(site, "--clean")
+    offsets = [f * 1.1 * took for f in spread(rng, RUNS)]
     for run in range(RUNS):
-        # a build already running when the server starts: the server waits for it
+        # a build already running when the server starts (at a point spread over the build, or as soon as its
+        # new folder appears): the server waits
         builder = build_process(site, "--clean")
-        time.sleep(rng.uniform(0, 0.5))
+        if run % 2:
+            wait_for_new_folder(site, builder)
+        else:
+            time.sleep(offsets[run])
         server = ServerProcess(site, "--port", str(free_port()))
         try:
             _out, err = builder.communicate(timeout=600)
@@ -410,7 +440,7 @@ def test_build_while_serving_and_serve_started_and_stopped_during_builds(site, r
             server.wait_for_line(RECORD.as_posix())
             # stopped while another build runs: its stop must not touch that build's new folder
             builder = build_process(site, "--clean")
-            time.sleep(rng.uniform(0, 0.5))
+            wait_for_new_folder(site, builder) if run % 2 else time.sleep(rng.uniform(0, took))
         finally:
             assert server.stop() == 0, server.output()
         _out, err = builder.communicate(timeout=600)

@@ -31,13 +31,13 @@ from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from .overlay import with_enrichment
-from .problems import Problem, error, warning
+from .problems import ParseError, Problem, error, warning
 from . import schema
 from .dates import PartialDate
 from .identifiers import normalize_arxiv
 from . import fileio
 from .fileio import atomic_write
-from .records import RecordError, render_record, split_front_matter
+from .records import render_record, split_front_matter
 from .slugs import slugify, unique_slug
 from .sources import SourceEntry, SourceResult, read_source
 
@@ -455,7 +455,7 @@ def _near_identical(a: str, b: str) -> bool:
 def _file_title_key(path: Path) -> str | None:
     try:
         fm = split_front_matter(path.read_text(encoding="utf-8")).front_matter
-    except (OSError, UnicodeDecodeError, RecordError):
+    except (OSError, UnicodeDecodeError, ParseError):
         return None
     title = fm.get("title")
     return title_key(title) if isinstance(title, str) else None
@@ -737,7 +737,7 @@ def _import_entry(entry: SourceEntry, slug: str, state: dict[str, dict[str, Any]
     try:
         old_text = path.read_text(encoding="utf-8")
         parsed = split_front_matter(old_text)
-    except RecordError as exc:
+    except ParseError as exc:
         problems.append(warning(label, exc.line, f"{exc.message}; not updated from {where} until fixed"))
         return _Outcome("kept_edited", None, again="kept_edited")
     except (OSError, UnicodeDecodeError) as exc:

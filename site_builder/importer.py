@@ -96,6 +96,10 @@ def listing_sources(root: Path, paths: list[Path], as_of: dt.date | None, listin
     return sources
 
 
+# The formatting tags a title may hold (CSL rich text, kept for titles.py to show): no part of an address.
+_RICH_TAG_RE = re.compile(r"</?(?:i|b|em|strong|sup|sub|sc)>", re.IGNORECASE)
+
+
 def title_key(title: str) -> str:
     return " ".join(re.findall(r"\w+", title.casefold()))
 
@@ -386,7 +390,7 @@ def _match(entries: list[SourceEntry], state: dict[str, dict[str, Any]],
         if i in matched:
             slug, known = matched[i]
         else:
-            base = slugify(entry.title)
+            base = slugify(_RICH_TAG_RE.sub("", entry.title))  # "On <i>Tags</i>": on-tags
             slug, known = unique_slug(base, taken), False
             existing = papers_dir / f"{base}.md"
             if base not in state and base not in used and existing.is_file() and _file_title_key(existing) == title_key(entry.title):

@@ -31,13 +31,13 @@ from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from .overlay import with_enrichment
-from .problems import Problem, error, warning
+from .problems import ParseError, Problem, error, warning
 from . import schema
 from .dates import PartialDate
 from .identifiers import normalize_arxiv
 from . import fileio
 from .fileio import atomic_write
-from .records import RecordError, render_record, split_front_matter
+from .records import render_record, split_front_matter
 from .slugs import slugify, unique_slug
 from .sources import SourceEntry, SourceResult, read_source
 
@@ -94,6 +94,10 @@ def listing_sources(root: Path, paths: list[Path], as_of: dt.date | None, listin
         when = as_of or listing_date or dt.datetime.fromtimestamp(path.stat().st_mtime).date()
         sources.append(ListingSource(path, label, when))
     return sources
+
+
+# The formatting tags a title may hold (CSL rich text, kept for titles.py to show): no part of an address.
+_RICH_TAG_RE = re.compile(r"</?(?:i|b|em|strong|sup|sub|sc)>", re.IGNORECASE)
 
 
 def title_key(title: str) -> str:
@@ -386,7 +390,7 @@ def _match(entries: list[SourceEntry], state: dict[str, dict[str, Any]],
         if i in matched:
             slug, known = matched[i]
         else:
-            base = slugify(entry.title)
+            base = slugify(_RICH_TAG_RE.sub("", entry.title))  # "On <i>Tags</i>": on-tags
             slug, known = unique_slug(base, taken), False
             existing = papers_dir / f"{base}.md"
             if base not in state and base not in used and existing.is_file() and _file_title_key(existing) == title_key(entry.title):
@@ -455,7 +459,7 @@ def _near_identical(a: str, b: str) -> bool:
 def _file_title_key(path: Path) -> str | None:
     try:
         fm = split_front_matter(path.read_text(encoding="utf-8")).front_matter
-    except (OSError, UnicodeDecodeError, RecordError):
+    except (OSError, UnicodeDecodeError, ParseError):
         return None
     title = fm.get("title")
     return title_key(title) if isinstance(title, str) else None
@@ -737,7 +741,7 @@ def _import_entry(entry: SourceEntry, slug: str, state: dict[str, dict[str, Any]
     try:
         old_text = path.read_text(encoding="utf-8")
         parsed = split_front_matter(old_text)
-    except RecordError as exc:
+    except ParseError as exc:
         problems.append(warning(label, exc.line, f"{exc.message}; not updated from {where} until fixed"))
         return _Outcome("kept_edited", None, again="kept_edited")
     except (OSError, UnicodeDecodeError) as exc:

@@ -191,5 +191,11 @@ def test_on_a_phone_the_first_paper_starts_in_the_upper_half(themed, browser, th
         top = page.evaluate("document.querySelector('#all-papers .paper-title').getBoundingClientRect().top")
         assert 0 < top <= 844 / 2, top
         assert page.evaluate("document.documentElement.scrollWidth") == 390  # the year links scroll, not the page
+        # below a header bar (default, cards) the page's first line keeps its distance (#16: "crammed under")
+        for url in ("index.html", PAGES[1]):
+            page.goto((themed[theme] / url).as_uri())
+            gap = page.evaluate("document.querySelector('main').firstElementChild.getBoundingClientRect().top"
+                                " - document.querySelector('header').getBoundingClientRect().bottom")
+            assert gap >= (0 if theme == "minimal" else 10), (url, gap)
     finally:
         page.close()

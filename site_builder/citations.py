@@ -616,12 +616,13 @@ def csl_json(paper, page_url: str | None = None) -> str:
     return pretty_json([csl_item(paper, page_url)])
 
 
-def formatted_reference(paper, style: str, root, page_url: str | None = None):
+def formatted_reference(paper, style: str, root, page_url: str | None = None, cache_dir=None):
     """The paper as one entry of a bibliography in the CSL style ``style`` (``citation_style:``; a path is
-    from the site folder ``root``), rendered with citeproc-py: sanitized HTML. Made from the CSL-JSON item the
-    page exports, so it shows exactly what the record has."""
+    from the site folder ``root``): sanitized HTML, exactly what citeproc-py makes of it (see csl.py; the
+    references citeproc-py writes are kept in ``cache_dir``). Made from the CSL-JSON item the page exports, so
+    it shows exactly what the record has."""
     from .csl import reference_html
-    return reference_html(csl_item(paper, page_url), style, root)
+    return reference_html(csl_item(paper, page_url), style, root, cache_dir)
 
 
 def pretty_json(value: object, indent: str = "  ", level: str = "") -> str:

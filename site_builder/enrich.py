@@ -23,9 +23,9 @@ from typing import Any, Callable, Iterable
 
 from .importer import STATE_NAME, _get, _has_comments, dump_state, load_state, merge_fields
 from .overlay import _empty, with_enrichment
-from .problems import Problem, UserError, warning
+from .problems import ParseError, Problem, UserError, warning
 from .fileio import atomic_write
-from .records import RecordError, render_record, split_front_matter
+from .records import render_record, split_front_matter
 from .schema import ordered
 from .scholarly import Work, bare_arxiv, bare_doi, same_person, title_key
 from .scholarly import arxiv as arxiv_api
@@ -166,7 +166,7 @@ def read_targets(papers_dir: Path, root: Path, wanted: tuple[str, ...]) -> tuple
         try:
             text = path.read_text(encoding="utf-8")
             parsed = split_front_matter(text)
-        except RecordError as exc:
+        except ParseError as exc:
             problems.append(warning(label, exc.line, f"{exc.message}; not enriched until fixed"))
             continue
         except (OSError, UnicodeDecodeError) as exc:

@@ -219,7 +219,10 @@ def export_pieces(site: Site, paper) -> list[tuple[str, str]]:
 
 def _pieces(site: Site, kind: str, cache: dict[str, str] | None) -> Iterator[str]:
     make = PIECES[kind]
-    cache = {} if cache is None else cache
+    if cache is None:  # nothing kept: a one-time build holds one piece at a time
+        for paper in site.papers:
+            yield make(site, paper)
+        return
     for paper in site.papers:
         key = kind + paper.fingerprint
         text = cache.get(key)

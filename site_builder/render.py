@@ -104,7 +104,7 @@ def make_environment(config: SiteConfig, cache_dir: Path | None = None) -> _Envi
         keep_trailing_newline=True,
         auto_reload=False,  # the Builder makes a new environment whenever a template's source changes
     )
-    env.globals["bibtex"] = bibtex
+    env.globals["bibtex"] = PerPaper(bibtex)  # a paper's BibTeX shows in its list items and its Cite box
     env.globals["ris"] = ris
     env.globals["csl_json"] = csl_json
     env.globals["arxiv_id"] = arxiv_id
@@ -166,6 +166,24 @@ class _CompiledTemplates(jinja2.FileSystemBytecodeCache):
             super().dump_bytecode(bucket)
         except OSError:
             pass
+
+
+class PerPaper:
+    """``func(paper)`` made once per paper for as long as the environment lives (a paper's fingerprint
+    covers everything ``func`` reads of it)."""
+
+    def __init__(self, func):
+        self.func = func
+        self.cache: dict[str, Any] = {}
+
+    def __call__(self, paper):
+        key = paper.fingerprint
+        if not key:
+            return self.func(paper)
+        value = self.cache.get(key)
+        if value is None:
+            value = self.cache[key] = self.func(paper)
+        return value
 
 
 ITEM_TEMPLATE = "partials/paper_item.html"

@@ -166,7 +166,7 @@ CASES = [
      "number": "arXiv:2406.16797", "URL": "https://arxiv.org/abs/2406.16797"},
     {"type": "article-journal", "title": "Twenty", "author": [_person(f"N{i}", "Ann Beth") for i in range(20)],
      "issued": {"date-parts": [[2021, 3, 4]]}, "container-title": "Journal of machine learning research",
-     "volume": "22", "issue": "7", "page": "1-35", "DOI": "10.5555/jmlr.2021.7", "URL": "https://doi.org/10.5555/jmlr.2021.7"},
+     "volume": "22", "issue": "7", "page": "1-35", "publisher": "JMLR.org", "ISSN": "1532-4435", "DOI": "10.5555/jmlr.2021.7", "URL": "https://doi.org/10.5555/jmlr.2021.7"},
     {"type": "article-journal", "title": "Twenty-one: APA's ellipsis?", "author": [_person(f"N{i}", "Bo") for i in range(21)],
      "issued": {"date-parts": [[2021]]}, "container-title": "J", "page": "5"},
     {"type": "paper-conference", "title": "Particles, “quotes” and $\\ell_1$.", "issued": {"date-parts": [[2022, 7, 1]]},
@@ -186,7 +186,7 @@ FALLBACK_CASES = [
      "edition": "2", "volume": "1", "ISBN": "978-0-596-51798-4"},
     {"type": "chapter", "title": "A Chapter", "author": [ADA], "editor": [_person("Damiani", "Ernesto")],
      "issued": {"date-parts": [[2006]]}, "container-title": "IFIP", "page": "57-62", "publisher": "Springer"},
-    {"type": "article-journal", "title": "With a publisher", "author": [ADA], "issued": {"date-parts": [[2006]]},
+    {"type": "article", "title": "A preprint with a publisher", "author": [ADA], "issued": {"date-parts": [[2006]]},
      "container-title": "J", "publisher": "P"},
     {"type": "article", "title": '<span class="nocase">iPhone</span> apps', "author": [ADA], "issued": {"date-parts": [[2006]]}},
 ]

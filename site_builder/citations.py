@@ -19,6 +19,8 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
 
+from .dates import MONTH_MACROS
+from .identifiers import arxiv_of
 from .presentation import split_marks
 from .titles import title_tex, title_text
 
@@ -27,12 +29,9 @@ _TEX_SPECIALS = {
     "_": r"\_", "%": r"\%", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
 }
 _STOP_WORDS = frozenset("a an the on of for in to and with via from by at is are".split())
-_ARXIV_RE = re.compile(r"arxiv\.org/(?:abs|pdf)/(\d{4}\.\d{4,5}|[a-z-]+(?:\.[A-Z]{2})?/\d{7})", re.IGNORECASE)
-_ARXIV_ID_RE = re.compile(r"(?:arXiv:)?(\d{4}\.\d{4,5}|[a-z-]+(?:\.[A-Z]{2})?/\d{7})(v\d+)?", re.IGNORECASE)
 
 _TEX_SPECIAL_RE = re.compile(r"[\\{}$&#_%~^@]")
 _NOT_WORD_RE = re.compile(r"[^a-z0-9]")
-MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 
 
 def tex_escape(text: str) -> str:
@@ -86,16 +85,7 @@ def link(paper, name: str) -> str | None:
 
 def arxiv_id(paper) -> str | None:
     """The bare arXiv id: the record's ``arxiv`` key, else one in an arxiv.org link."""
-    given = field(paper.record, "arxiv")
-    if given:
-        match = _ARXIV_ID_RE.fullmatch(_text(given))
-        if match:
-            return match.group(1)
-    for _name, url in paper.record.links:
-        match = _ARXIV_RE.search(url)
-        if match:
-            return match.group(1)
-    return None
+    return arxiv_of(field(paper.record, "arxiv"), paper.record.links)
 
 
 def doi(paper) -> str | None:
@@ -419,7 +409,7 @@ def bibtex(paper) -> str:
     parts = date_parts(record.date)
     fields.append(("year", "{" + str(parts[0]) + "}"))
     if len(parts) >= 2:
-        fields.append(("month", MONTHS[parts[1] - 1]))
+        fields.append(("month", MONTH_MACROS[parts[1] - 1]))
     arxiv = arxiv_id(paper)
     if arxiv:
         fields += [("eprint", "{" + arxiv + "}"), ("archivePrefix", "{arXiv}")]

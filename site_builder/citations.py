@@ -20,9 +20,10 @@ from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
 
 from .dates import MONTH_MACROS
-from .identifiers import arxiv_of
+from .identifiers import arxiv_of, arxiv_url, doi_url
 from .presentation import split_marks
 from .titles import title_tex, title_text
+from .urls import public_url
 
 _TEX_SPECIALS = {
     "\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "$": r"\$", "&": r"\&", "#": r"\#",
@@ -102,9 +103,9 @@ def paper_url(paper) -> str | None:
     if own and own.startswith(("http://", "https://")):
         return own
     if doi(paper):
-        return "https://doi.org/" + doi(paper)
+        return doi_url(doi(paper))
     if arxiv_id(paper):
-        return "https://arxiv.org/abs/" + arxiv_id(paper)
+        return arxiv_url(arxiv_id(paper))
     return None
 
 
@@ -550,7 +551,7 @@ def highwire_tags(paper, site_url: str | None = None) -> list[tuple[str, str]]:
     if arxiv_id(paper):
         tags.append(("citation_arxiv_id", arxiv_id(paper)))
     if site_url:
-        tags.append(("citation_abstract_html_url", site_url + paper.url[: -len("index.html")]))
+        tags.append(("citation_abstract_html_url", public_url(site_url, paper.url)))
     pdf = pdf_url(paper, site_url)
     if pdf:
         tags.append(("citation_pdf_url", pdf))

@@ -20,20 +20,20 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
 
+from .dates import MONTH_MACROS
+from .identifiers import arxiv_of, arxiv_url, doi_url
 from .presentation import split_marks
 from .titles import title_tex, title_text
+from .urls import public_url
 
 _TEX_SPECIALS = {
     "\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "$": r"\$", "&": r"\&", "#": r"\#",
     "_": r"\_", "%": r"\%", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
 }
 _STOP_WORDS = frozenset("a an the on of for in to and with via from by at is are".split())
-_ARXIV_RE = re.compile(r"arxiv\.org/(?:abs|pdf)/(\d{4}\.\d{4,5}|[a-z-]+(?:\.[A-Z]{2})?/\d{7})", re.IGNORECASE)
-_ARXIV_ID_RE = re.compile(r"(?:arXiv:)?(\d{4}\.\d{4,5}|[a-z-]+(?:\.[A-Z]{2})?/\d{7})(v\d+)?", re.IGNORECASE)
 
 _TEX_SPECIAL_RE = re.compile(r"[\\{}$&#_%~^@]")
 _NOT_WORD_RE = re.compile(r"[^a-z0-9]")
-MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 
 
 def tex_escape(text: str) -> str:
@@ -89,16 +89,7 @@ def link(paper, name: str) -> str | None:
 
 def arxiv_id(paper) -> str | None:
     """The bare arXiv id: the record's ``arxiv`` key, else one in an arxiv.org link."""
-    given = field(paper.record, "arxiv")
-    if given:
-        match = _ARXIV_ID_RE.fullmatch(_text(given))
-        if match:
-            return match.group(1)
-    for _name, url in paper.record.links:
-        match = _ARXIV_RE.search(url)
-        if match:
-            return match.group(1)
-    return None
+    return arxiv_of(field(paper.record, "arxiv"), paper.record.links)
 
 
 def doi(paper) -> str | None:
@@ -115,9 +106,9 @@ def paper_url(paper) -> str | None:
     if own and own.startswith(("http://", "https://")):
         return own
     if doi(paper):
-        return "https://doi.org/" + doi(paper)
+        return doi_url(doi(paper))
     if arxiv_id(paper):
-        return "https://arxiv.org/abs/" + arxiv_id(paper)
+        return arxiv_url(arxiv_id(paper))
     return None
 
 
@@ -423,7 +414,7 @@ def bibtex(paper) -> str:
     parts = date_parts(record.date)
     fields.append(("year", "{" + str(parts[0]) + "}"))
     if len(parts) >= 2:
-        fields.append(("month", MONTHS[parts[1] - 1]))
+        fields.append(("month", MONTH_MACROS[parts[1] - 1]))
     arxiv = arxiv_id(paper)
     if arxiv:
         fields += [("eprint", "{" + arxiv + "}"), ("archivePrefix", "{arXiv}")]
@@ -564,7 +555,7 @@ def highwire_tags(paper, site_url: str | None = None) -> list[tuple[str, str]]:
     if arxiv_id(paper):
         tags.append(("citation_arxiv_id", arxiv_id(paper)))
     if site_url:
-        tags.append(("citation_abstract_html_url", site_url + paper.url[: -len("index.html")]))
+        tags.append(("citation_abstract_html_url", public_url(site_url, paper.url)))
     pdf = pdf_url(paper, site_url)
     if pdf:
         tags.append(("citation_pdf_url", pdf))

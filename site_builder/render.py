@@ -20,7 +20,7 @@ from .citations import arxiv_id, bibtex, csl_json, highwire_tags, link, ris
 from .exports import EXPORTS, jsonld
 from . import presentation
 from .csl import ReferenceFormatter
-from .urls import is_safe_link
+from .urls import is_safe_link, public_url
 from .config import SiteConfig
 from .plan import TEXT, Page
 from .problems import Problem, UserError, error
@@ -243,11 +243,7 @@ class SiteInfo:
 
     def absolute(self, path: str) -> str:
         """The public URL of an output path (needs ``url:``): index.html names its folder."""
-        if not self.url:
-            return ""
-        if path == "index.html" or path.endswith("/index.html"):
-            path = path[: -len("index.html")]
-        return self.url + path
+        return public_url(self.url, path)
 
 
 @dataclass(frozen=True)

@@ -18,13 +18,18 @@ def _read_umask() -> int:
 UMASK = _read_umask()
 
 
-def atomic_write(path: Path, data: str | bytes, durable: bool = True) -> None:
+FILE_ONLY = "file"  # ``durable=FILE_ONLY``: see atomic_write
+
+
+def atomic_write(path: Path, data: str | bytes, durable: bool | str = True) -> None:
     """Write ``path`` so that readers see the old file or the new one, never half of one.
 
     The file keeps the mode it had, else gets the usual mode for new files (0666 less the umask), like any
     file the user makes.
-    ``durable``: flush the file and its folder to disk before returning (a writer of many files passes
-    False and calls ``sync_folder`` once at the end)."""
+    ``durable``: True flushes the file and its folder to disk before returning; ``FILE_ONLY`` flushes the
+    file before it is renamed into place, and a writer of many files into one folder calls ``sync_folder``
+    once at the end (so a power cut never leaves a new name on old or empty data); False flushes nothing
+    (files a crash may lose, such as build output that a marker says is being written)."""
     payload = data.encode("utf-8") if isinstance(data, str) else data
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
@@ -37,7 +42,7 @@ def atomic_write(path: Path, data: str | bytes, durable: bool = True) -> None:
         os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as handle:
             handle.write(payload)
-            if durable:
+            if durable:  # True or FILE_ONLY
                 handle.flush()
                 os.fsync(handle.fileno())
         os.replace(tmp, path)
@@ -47,7 +52,7 @@ def atomic_write(path: Path, data: str | bytes, durable: bool = True) -> None:
         except FileNotFoundError:
             pass
         raise
-    if durable:
+    if durable is True:
         sync_folder(path.parent)
 
 

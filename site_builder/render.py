@@ -20,7 +20,7 @@ from .citations import arxiv_id, bibtex, csl_json, highwire_tags, link, ris
 from .exports import EXPORTS, jsonld
 from . import presentation
 from .csl import ReferenceFormatter
-from .urls import is_safe_link
+from .urls import is_safe_link, public_url
 from .config import SiteConfig
 from .plan import TEXT, Page
 from .problems import Problem, UserError, error
@@ -104,7 +104,7 @@ def make_environment(config: SiteConfig, cache_dir: Path | None = None) -> _Envi
         keep_trailing_newline=True,
         auto_reload=False,  # the Builder makes a new environment whenever a template's source changes
     )
-    env.globals["bibtex"] = bibtex
+    env.globals["bibtex"] = PerPaper(bibtex)  # a paper's BibTeX shows in its list items and its Cite box
     env.globals["ris"] = ris
     env.globals["csl_json"] = csl_json
     env.globals["arxiv_id"] = arxiv_id
@@ -127,7 +127,7 @@ def make_environment(config: SiteConfig, cache_dir: Path | None = None) -> _Envi
     env.globals["date_iso"] = presentation.date_iso
     env.globals["field"] = presentation.field
     env.globals["ink"] = presentation.ink
-    env.globals["formatted_reference"] = ReferenceFormatter(config.citation_style, config.root)
+    env.globals["formatted_reference"] = ReferenceFormatter(config.citation_style, config.root, cache_dir)
     env.globals["owner"] = {"name": config.owner or "",
                             "url": f"authors/{author_key(config.owner)}/index.html" if config.owner else ""}
     env.filters["href"] = presentation.href
@@ -167,6 +167,24 @@ class _CompiledTemplates(jinja2.FileSystemBytecodeCache):
             super().dump_bytecode(bucket)
         except OSError:
             pass
+
+
+class PerPaper:
+    """``func(paper)`` made once per paper for as long as the environment lives (a paper's fingerprint
+    covers everything ``func`` reads of it)."""
+
+    def __init__(self, func):
+        self.func = func
+        self.cache: dict[str, Any] = {}
+
+    def __call__(self, paper):
+        key = paper.fingerprint
+        if not key:
+            return self.func(paper)
+        value = self.cache.get(key)
+        if value is None:
+            value = self.cache[key] = self.func(paper)
+        return value
 
 
 ITEM_TEMPLATE = "partials/paper_item.html"
@@ -230,11 +248,7 @@ class SiteInfo:
 
     def absolute(self, path: str) -> str:
         """The public URL of an output path (needs ``url:``): index.html names its folder."""
-        if not self.url:
-            return ""
-        if path == "index.html" or path.endswith("/index.html"):
-            path = path[: -len("index.html")]
-        return self.url + path
+        return public_url(self.url, path)
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from .digest import digest
 from .presentation import MARKS, split_marks
 from .problems import Problem, error, warning
 from .records import Record
+from .schema import BY_NAME
 from .slugs import SlugClash, assign_slugs, slugify
 from .titles import title_html, title_text
 
@@ -50,8 +51,23 @@ class AuthorRef:
     marks: str = ""  # "*" equal contribution, "†" corresponding, "‡": after the name in the record or from its lists
 
 
+def _from_record(name: str) -> property:
+    """``paper.<name>``: the record's key of that name, as the record has it (schema.KEYS says what it holds)."""
+    def read(self: "Paper"):
+        return getattr(self.record, name)
+    return property(read, doc=BY_NAME[name].doc)
+
+
 @dataclass(frozen=True, slots=True)
 class Paper:
+    """One paper as templates see it: every value a template uses is an attribute of the paper (documented in
+    docs/themes.md, "The paper object"); templates never read ``paper.record``.
+
+    Every record key of the schema table is an attribute (``paper.venue``, ``paper.doi``, ``paper.note``, ...).
+    A few are given here in the form pages show them: ``authors`` (AuthorRef: the name without its marks, the
+    marks, owner and member, the author page), ``tags`` (TagRef: the category, the affiliation and the topic
+    tags, each under its one spelling), ``citekey`` (unique across the site), ``updated`` (YYYY-MM-DD)."""
+
     record: Record
     slug: str
     url: str  # from the site root, e.g. papers/<slug>/index.html
@@ -108,6 +124,36 @@ class Paper:
     def updated(self) -> str:
         """YYYY-MM-DD of the last change a reader should know of: ``updated:`` in the record, else its date."""
         return self.updated_on
+
+    # The other record keys, read through (title, slug, authors, date, tags, links, citekey, updated: above).
+    et_al = _from_record("et_al")
+    editors = _from_record("editors")
+    type = _from_record("type")
+    venue = _from_record("venue")
+    venue_short = _from_record("venue_short")
+    category = _from_record("category")
+    affiliation = _from_record("affiliation")
+    volume = _from_record("volume")
+    number = _from_record("number")
+    pages = _from_record("pages")
+    publisher = _from_record("publisher")
+    address = _from_record("address")
+    edition = _from_record("edition")
+    series = _from_record("series")
+    school = _from_record("school")
+    institution = _from_record("institution")
+    isbn = _from_record("isbn")
+    issn = _from_record("issn")
+    doi = _from_record("doi")
+    arxiv = _from_record("arxiv")
+    has_code = _from_record("has_code")
+    orcids = _from_record("orcids")
+    citations = _from_record("citations")
+    selected = _from_record("selected")
+    note = _from_record("note")
+    image = _from_record("image")
+    equal = _from_record("equal")
+    corresponding = _from_record("corresponding")
 
 
 @dataclass(frozen=True, slots=True)

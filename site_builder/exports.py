@@ -8,6 +8,7 @@ from typing import Iterator
 
 from .citations import entry_type, field, TYPES
 from .presentation import code_released, href, ink, link_buttons, venue_of
+from .urls import public_url
 from .dates import PartialDate
 from .textsafe import strip_invalid_characters
 from .site import Site
@@ -53,7 +54,7 @@ def paper_record(site: Site, paper) -> dict:
         "buttons": [{"kind": b.kind, "label": b.label, "url": href(b.url, url or "")} for b in link_buttons(paper)],
         "code_released": code_released(paper),
         "abstract_html": str(paper.abstract_html),
-        "url": (url + paper.url[: -len("index.html")]) if url else paper.url,
+        "url": public_url(url, paper.url) or paper.url,
         "owner": [author.is_owner for author in paper.authors],
     }
 
@@ -143,7 +144,7 @@ def jsonld(paper, site_url: str | None) -> str:
     """schema.org ScholarlyArticle for a paper page, safe to put inside <script type="application/ld+json">."""
     from .citations import doi, split_name
 
-    page = (site_url + paper.url[: -len("index.html")]) if site_url else None
+    page = public_url(site_url, paper.url) or None
     title = paper.title_text
     data = {
         "@context": "https://schema.org",

@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from . import identifiers
 from .urls import is_safe_link
 
 # The row of buttons, in this order; any other link name follows, in the record's order, under its own name.
@@ -19,7 +20,6 @@ LINK_LABELS = {
 MARKS = "*†‡"
 MARK_MEANING = {"*": "equal contribution", "†": "corresponding author", "‡": "see the paper's note"}
 _TRAILING_MARKS_RE = re.compile(r"[\s*†‡]+$")
-_ARXIV_LINK_RE = re.compile(r"arxiv\.org/(?:abs|pdf)/(\d{4}\.\d{4,5}|[a-z-]+(?:\.[A-Z]{2})?/\d{7})", re.IGNORECASE)
 
 
 def split_marks(name: str) -> tuple[str, str]:
@@ -42,14 +42,7 @@ def field(paper: Any, name: str) -> Any:
 
 def arxiv_of(paper: Any) -> str | None:
     """The paper's arXiv id: the ``arxiv`` key, else one in an arxiv.org link."""
-    value = paper.arxiv
-    if value:
-        return str(value).strip()
-    for _name, url in paper.links:
-        match = _ARXIV_LINK_RE.search(url)
-        if match:
-            return match.group(1)
-    return None
+    return identifiers.arxiv_of(paper.arxiv, paper.links)
 
 
 def href(url: str, root: str) -> str:

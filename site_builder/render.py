@@ -20,7 +20,7 @@ from .citations import arxiv_id, bibtex, csl_json, highwire_tags, link, ris
 from .exports import EXPORTS, jsonld
 from . import presentation
 from .csl import ReferenceFormatter
-from .urls import is_safe_link
+from .urls import is_safe_link, public_url
 from .config import SiteConfig
 from .plan import TEXT, Page
 from .problems import Problem, UserError, error
@@ -126,7 +126,7 @@ def make_environment(config: SiteConfig, cache_dir: Path | None = None) -> _Envi
     env.globals["date_iso"] = presentation.date_iso
     env.globals["field"] = presentation.field
     env.globals["ink"] = presentation.ink
-    env.globals["formatted_reference"] = ReferenceFormatter(config.citation_style, config.root)
+    env.globals["formatted_reference"] = ReferenceFormatter(config.citation_style, config.root, cache_dir)
     env.globals["owner"] = {"name": config.owner or "",
                             "url": f"authors/{author_key(config.owner)}/index.html" if config.owner else ""}
     env.filters["href"] = presentation.href
@@ -243,11 +243,7 @@ class SiteInfo:
 
     def absolute(self, path: str) -> str:
         """The public URL of an output path (needs ``url:``): index.html names its folder."""
-        if not self.url:
-            return ""
-        if path == "index.html" or path.endswith("/index.html"):
-            path = path[: -len("index.html")]
-        return self.url + path
+        return public_url(self.url, path)
 
 
 @dataclass(frozen=True)

@@ -17,16 +17,12 @@ from typing import Any
 
 from . import schema
 from .bibtex import BibEntry, clean_control, parse_bibtex, tex_to_markup, tex_to_text, verbatim
-from .dates import PartialDate
+from .dates import PartialDate, month_number
 from .identifiers import ARXIV_IN_TEXT, arxiv_url, doi_url, normalize_arxiv, normalize_doi
 from .listing import Entry, parse_listing
 from .problems import Problem, error, warning
 from .urls import first_repository_url, is_repository_url, is_safe_link
 
-MONTHS = {name: i for i, names in enumerate(
-    [("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",), ("jun", "june"),
-     ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"), ("oct", "october"), ("nov", "november"),
-     ("dec", "december")], start=1) for name in names}
 ARXIV_ID_RE = ARXIV_IN_TEXT
 
 
@@ -208,7 +204,7 @@ def _month(text: str) -> int | None:
     token = word.group(1).lower().rstrip(".")
     if token.isdigit():
         return int(token)
-    return MONTHS.get(token) or MONTHS.get(token[:3])
+    return month_number(token) or month_number(token[:3])
 
 
 def _bib_date(fields: dict[str, str]) -> PartialDate:
@@ -562,7 +558,7 @@ def _csl_date(value: Any) -> PartialDate | None:
                 return _season_aware([int(g) for g in iso.groups() if g], f"issued {text!r}")
             year = re.search(r"\b(\d{4})\b", text)
             if year:
-                month = next((MONTHS[w.lower()] for w in re.findall(r"[A-Za-z]+", text) if w.lower() in MONTHS), None)
+                month = next(filter(None, map(month_number, re.findall(r"[A-Za-z]+", text))), None)
                 return PartialDate(int(year.group(1)), month)
             raise _Reject(f"issued {text!r} names no year")
     return None

@@ -12,6 +12,7 @@ read back the same person.
 """
 from __future__ import annotations
 
+import functools
 import json
 from json.encoder import encode_basestring  # type: ignore[attr-defined]
 import re
@@ -55,8 +56,10 @@ def _ascii_word(text: str) -> str:
 def field(record: Any, key: str) -> Any:
     """A record key's value: its attribute when the record model has one, else from ``extra``; None when empty."""
     value = getattr(record, key, None)
-    if value is None and isinstance(getattr(record, "extra", None), Mapping):
-        value = record.extra.get(key)
+    if value is None:
+        extra = getattr(record, "extra", None)
+        if type(extra) is dict or isinstance(extra, Mapping):  # a record's is a dict: no ABC check (~5 us)
+            value = extra.get(key)
     if value in ("", (), []):
         return None
     return value
@@ -188,6 +191,7 @@ def _split_family(words: list[str]) -> tuple[str, str]:
     return " ".join(words[:n]), " ".join(words[n:])
 
 
+@functools.lru_cache(maxsize=65536)  # a pure function of the text; a page asks for each name 5 times
 def split_name(text: str) -> Name:
     """A record's author or editor name in parts.
 
@@ -607,12 +611,13 @@ def csl_json(paper, page_url: str | None = None) -> str:
     return pretty_json([csl_item(paper, page_url)])
 
 
-def formatted_reference(paper, style: str, root, page_url: str | None = None):
+def formatted_reference(paper, style: str, root, page_url: str | None = None, cache_dir=None):
     """The paper as one entry of a bibliography in the CSL style ``style`` (``citation_style:``; a path is
-    from the site folder ``root``), rendered with citeproc-py: sanitized HTML. Made from the CSL-JSON item the
-    page exports, so it shows exactly what the record has."""
+    from the site folder ``root``): sanitized HTML, exactly what citeproc-py makes of it (see csl.py; the
+    references citeproc-py writes are kept in ``cache_dir``). Made from the CSL-JSON item the page exports, so
+    it shows exactly what the record has."""
     from .csl import reference_html
-    return reference_html(csl_item(paper, page_url), style, root)
+    return reference_html(csl_item(paper, page_url), style, root, cache_dir)
 
 
 def pretty_json(value: object, indent: str = "  ", level: str = "") -> str:

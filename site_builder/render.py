@@ -126,7 +126,7 @@ def make_environment(config: SiteConfig, cache_dir: Path | None = None) -> _Envi
     env.globals["date_iso"] = presentation.date_iso
     env.globals["field"] = presentation.field
     env.globals["ink"] = presentation.ink
-    env.globals["formatted_reference"] = ReferenceFormatter(config.citation_style, config.root)
+    env.globals["formatted_reference"] = ReferenceFormatter(config.citation_style, config.root, cache_dir)
     env.globals["owner"] = {"name": config.owner or "",
                             "url": f"authors/{author_key(config.owner)}/index.html" if config.owner else ""}
     env.filters["href"] = presentation.href

@@ -79,7 +79,7 @@ def test_every_record_of_the_real_corpus_equals_citeproc(tmp_path, run, apa_styl
             covered += apa.apa_reference(item) is not None
             assert fast(item) == citeproc(item, apa_style), (path.name, item)
     assert total >= 80
-    assert covered >= total // 2  # the fast path is taken, not only the fallback (76 of 96 when written)
+    assert covered >= total // 2  # the fast path is taken, not only the fallback (68 of 88 when written)
 
 
 # ---------------------------------------------------------------- generated items
@@ -175,6 +175,11 @@ CASES = [
      "container-title": "Proceedings of the 39th international conference on machine learning"},
     {"type": "paper-conference", "title": "With pages", "author": [ADA], "issued": {"date-parts": [[2022, 7, 1]]},
      "container-title": "ICML", "volume": "162", "page": "100-110", "URL": "https://proceedings.mlr.press/v162/x.html"},
+    {"type": "paper-conference", "title": "In a series", "author": [ADA], "issued": {"date-parts": [[2019, 6]]},
+     "container-title": "proceedings of the 36th ICML", "collection-title": "proceedings of machine learning research",
+     "volume": "97", "page": "1-9", "publisher": "PMLR", "publisher-place": "Long Beach"},
+    {"type": "article-journal", "title": "A series, no journal", "author": [ADA], "issued": {"date-parts": [[2019]]},
+     "collection-title": "second series", "issue": "3"},
     {"type": "article", "title": "In a collection", "author": [ADA], "issued": {"date-parts": [[2020, 2]]},
      "container-title": "arXiv", "volume": "abs/2412.20114", "number": "7", "page": "3-9"},
 ]

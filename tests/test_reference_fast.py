@@ -60,6 +60,7 @@ def test_every_paper_of_this_repository_is_on_the_fast_path_and_equal_to_citepro
         assert fast(item) == citeproc(item, apa_style), item
 
 
+@pytest.mark.slow  # 15 imports: ~4 s of CPU
 def test_every_record_of_the_real_corpus_equals_citeproc(tmp_path, run, apa_style):
     """Each real file imported into a site of its own (as tests/test_real_sources.py does)."""
     files = sorted(p for p in REAL.iterdir() if p.suffix in (".bib", ".json"))
@@ -229,6 +230,7 @@ def test_generated_items_of_the_fast_types_equal_citeproc(apa_style):
     assert len(taken) >= 20 and set(taken) == set(FAST_TYPES)  # most generated items take the fast path
 
 
+@pytest.mark.slow  # citeproc-py on every example: ~3 s of CPU
 def test_generated_items_of_every_type_equal_citeproc_whichever_path(apa_style):
     taken: list = []
 

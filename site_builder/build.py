@@ -157,8 +157,10 @@ class Builder:
         if not config.url and site.papers and not self._said_no_url:
             self._said_no_url = True  # once per configuration: the dev server rebuilds with the same Builder
             problems.append(warning(config.config_path.name, None,
-                                    "no url: set, so sitemap.xml and the Atom feeds are skipped and 404.html "
-                                    "links from the domain root; set url: to where the site is published"))
+                                    "no url: set, so sitemap.xml and the Atom feeds are skipped, 404.html "
+                                    "links from the domain root and embed/fragment.html links relative to embed/ "
+                                    "(the builder page's fragment is absolute); set url: to where the site is "
+                                    "published"))
 
         env = self.environment()
         pages = plan_pages(site)

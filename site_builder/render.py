@@ -201,13 +201,13 @@ class ItemRenderer:
 
     def __init__(self, env: _Environment):
         self.env = env
-        self.cache: dict[tuple, Markup] = {}
+        self.cache: dict[tuple, bytes] = {}  # (fingerprint, root, level, abstract) -> the item, UTF-8
         self.uses: set[str] = set()  # the templates an item render loads (recorded again on a cache hit)
 
     def __call__(self, paper, root: str, level: int = 3, abstract: bool = True) -> Markup:
         key = (paper.fingerprint, root, level, bool(abstract))
-        html = self.cache.get(key) if paper.fingerprint else None
-        if html is None:
+        kept = self.cache.get(key) if paper.fingerprint else None
+        if kept is None:
             outer, self.env.loaded = self.env.loaded, set()
             try:
                 html = Markup(self.env.get_template(ITEM_TEMPLATE).render(
@@ -216,7 +216,10 @@ class ItemRenderer:
                 self.uses |= self.env.loaded
                 self.env.loaded = outer
             if paper.fingerprint:
-                self.cache[key] = html
+                # kept as UTF-8: an item with one character beyond Latin-1 is 2-4 bytes a character as str
+                self.cache[key] = html.encode("utf-8", "surrogatepass")
+        else:
+            html = Markup(kept.decode("utf-8", "surrogatepass"))
         if self.env.loaded is not None:
             self.env.loaded |= self.uses or {ITEM_TEMPLATE}
         return html

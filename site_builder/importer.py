@@ -328,26 +328,28 @@ def _file_digest(path: Path) -> str | None:
         return None
 
 
-def _records_digest(records: dict[str, dict[str, Any]]) -> str:
-    return hashlib.sha256(json.dumps(_state_json(records), ensure_ascii=False, sort_keys=True).encode()).hexdigest()
+def _records_digest(records: Any) -> str:
+    """The digest of a state's records as JSON data (as the file holds them)."""
+    return hashlib.sha256(json.dumps(records, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
 
 
 def _problem_json(problem: Problem) -> list[Any]:
     return [problem.path, problem.line, problem.message, problem.severity]
 
 
-def _unchanged_import(sources: list[ListingSource], data: dict[str, Any], state: dict[str, dict[str, Any]],
-                      files: list[str], papers_dir: Path) -> ImportReport | None:
-    """The report of an import whose every input is what the last import left, or None: then import."""
-    last = data.get("last_import")
-    if not isinstance(last, dict) or data.get("version") != STATE_VERSION:
+def _unchanged_import(sources: list[ListingSource], data: dict[str, Any], files: list[str],
+                      papers_dir: Path) -> ImportReport | None:
+    """The report of an import whose every input is what the last import left, or None: then import.
+    ``data``: the state file as it is (its records are not even converted)."""
+    last, records = data.get("last_import"), data.get("records")
+    if not isinstance(last, dict) or not isinstance(records, dict) or data.get("version") != STATE_VERSION:
         return None
     try:
         if (last.get("inputs") != _inputs(sources) or last.get("files") != sorted(set(files))
-                or last.get("records") != _records_digest(state) or last.get("code") != _code_digest()):
+                or last.get("records") != _records_digest(records) or last.get("code") != _code_digest()):
             return None
         digests = last["digests"]
-        if not isinstance(digests, dict) or set(digests) != set(state):
+        if not isinstance(digests, dict) or set(digests) != set(records):
             return None
         for slug, expected in digests.items():
             if _file_digest(papers_dir / f"{slug}.md") != expected:
@@ -561,12 +563,12 @@ def import_listings(sources: list[ListingSource], content_dir: Path, strict: boo
     for leftover in [*papers_dir.glob(".*.md.*.tmp"), *content_dir.glob(f".{STATE_NAME}.*.tmp")]:
         leftover.unlink(missing_ok=True)  # from an import that was killed while writing
     data = _state_data(state_path)
-    state = load_state(state_path, data)
     files = imported_files(content_dir, data)
     if not read and not strict:
-        unchanged = _unchanged_import(sources, data, state, files, papers_dir)
+        unchanged = _unchanged_import(sources, data, files, papers_dir)
         if unchanged is not None:
             return unchanged
+    state = load_state(state_path, data)
     inputs = _inputs(sources)  # before reading: a file changed while it is read is read again next time
     old_state = _state_json(state)  # what is on disk, to tell whether anything changed
     problems: list[Problem] = []
@@ -665,7 +667,8 @@ def import_listings(sources: list[ListingSource], content_dir: Path, strict: boo
     if again is not None and inputs is not None and not read and not strict:
         written = {path.stem: hashlib.sha256(text.encode("utf-8")).hexdigest() for path, text in writes}
         last_import = {
-            "inputs": inputs, "files": new_files, "records": _records_digest(new_state), "code": _code_digest(),
+            "inputs": inputs, "files": new_files, "records": _records_digest(_state_json(new_state)),
+            "code": _code_digest(),
             "digests": {slug: written[slug] if slug in written else _file_digest(papers_dir / f"{slug}.md")
                         for slug in sorted(new_state)},
             "report": {**again, "rejected": rejected, "merged": duplicates_merged, "unreadable": unreadable},

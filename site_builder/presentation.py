@@ -22,6 +22,39 @@ MARK_MEANING = {"*": "equal contribution", "†": "corresponding author", "‡":
 _TRAILING_MARKS_RE = re.compile(r"[\s*†‡]+$")
 
 
+# A list item shows a byline of up to BYLINE_LIMIT names whole; of a longer one, the first BYLINE_FIRST names,
+# the owner, the members and the author whose page lists it, and how many more (the paper page shows them all).
+# A 2,000-author paper listed on each of its authors' pages would otherwise repeat 2,000 names 2,000 times.
+BYLINE_LIMIT = 15
+BYLINE_FIRST = 10
+
+
+@dataclass(frozen=True)
+class Byline:
+    """What a list item shows of a paper's authors: ``names``, in the paper's order, with None where names
+    are left out, and ``more``: how many are left out."""
+
+    names: tuple[Any, ...]
+    more: int = 0
+
+
+def byline(paper: Any, focus: str | None = None) -> Byline:
+    """The names a list item shows (see BYLINE_LIMIT); ``focus``: the slug of the author whose page it is."""
+    authors = paper.authors
+    if len(authors) <= BYLINE_LIMIT:
+        return Byline(tuple(authors))
+    names: list[Any] = []
+    last = -1
+    for i, author in enumerate(authors):
+        if i < BYLINE_FIRST or author.is_owner or author.is_member or (focus and author.slug == focus):
+            if i != last + 1:
+                names.append(None)
+            names.append(author)
+            last = i
+    shown = sum(1 for name in names if name is not None)
+    return Byline(tuple(names), len(authors) - shown)
+
+
 def split_marks(name: str) -> tuple[str, str]:
     """``"Ada Lovelace*†"`` -> ``("Ada Lovelace", "*†")``: the name without the marks after it, and the marks."""
     match = _TRAILING_MARKS_RE.search(name)

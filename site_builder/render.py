@@ -121,6 +121,7 @@ def make_environment(config: SiteConfig, cache_dir: Path | None = None) -> _Envi
     env.globals["code_released"] = presentation.code_released
     env.globals["venue_of"] = lambda paper: presentation.venue_of(paper, config.option("venue_colors", ()))
     env.globals["mark_legend"] = presentation.mark_legend
+    env.globals["byline"] = presentation.byline
     env.globals["tag_label"] = presentation.tag_label
     env.globals["date_text"] = presentation.date_text
     env.globals["date_iso"] = presentation.date_iso
@@ -190,28 +191,32 @@ ITEM_TEMPLATE = "partials/paper_item.html"
 
 
 class ItemRenderer:
-    """``render_item(paper, root, level, abstract)`` in templates: one paper's list item.
+    """``render_item(paper, root, level, abstract, focus)`` in templates: one paper's list item.
 
     Lists show the same paper on the index and on each of its tag and author pages, so each item is
     rendered once per set of arguments and reused; the cache lives as long as the environment, which is
     replaced whenever a template changes. The item's template is ``partials/paper_item.html``; it gets
     ``paper``, ``root`` (the prefix that leads to the site root from the page), ``level`` (its heading
-    level) and ``abstract`` (false in compact lists: no abstract toggle) as plain template variables.
+    level), ``abstract`` (false in compact lists: no abstract toggle) and ``focus`` (on an author's page,
+    the author's slug: a long byline keeps that name, see ``presentation.byline``) as plain template
+    variables.
     """
 
     def __init__(self, env: _Environment):
         self.env = env
-        self.cache: dict[tuple, bytes] = {}  # (fingerprint, root, level, abstract) -> the item, UTF-8
+        self.cache: dict[tuple, bytes] = {}  # (fingerprint, root, level, abstract, focus) -> the item, UTF-8
         self.uses: set[str] = set()  # the templates an item render loads (recorded again on a cache hit)
 
-    def __call__(self, paper, root: str, level: int = 3, abstract: bool = True) -> Markup:
-        key = (paper.fingerprint, root, level, bool(abstract))
+    def __call__(self, paper, root: str, level: int = 3, abstract: bool = True, focus: str | None = None) -> Markup:
+        if len(paper.authors) <= presentation.BYLINE_LIMIT:
+            focus = None  # the whole byline is shown: the item is the same on every page
+        key = (paper.fingerprint, root, level, bool(abstract), focus)
         kept = self.cache.get(key) if paper.fingerprint else None
         if kept is None:
             outer, self.env.loaded = self.env.loaded, set()
             try:
                 html = Markup(self.env.get_template(ITEM_TEMPLATE).render(
-                    paper=paper, root=root, level=level, abstract=bool(abstract)))
+                    paper=paper, root=root, level=level, abstract=bool(abstract), focus=focus))
             finally:
                 self.uses |= self.env.loaded
                 self.env.loaded = outer

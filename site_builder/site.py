@@ -6,6 +6,8 @@ rendered abstracts (``abstracts``), and returns the model with every problem it 
 from __future__ import annotations
 
 import functools
+import heapq
+import itertools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -172,8 +174,9 @@ class Author:
     name: str
     slug: str
     papers: tuple[Paper, ...]  # newest first
-    coauthors: tuple[tuple[str, str, int], ...]  # (name, slug, papers together), most first
+    coauthors: tuple[tuple[str, str, int], ...]  # (name, slug, papers together), most first; COAUTHORS_SHOWN at most
     is_owner: bool = False
+    coauthor_count: int = 0  # every co-author, those not in ``coauthors`` too
 
     @property
     def url(self) -> str:
@@ -399,34 +402,57 @@ def _clash_warnings(clashes: tuple[SlugClash, ...], folder: str, records: list[R
     return found
 
 
+# An author page lists this many co-authors, most papers together first, and says how many more: on a paper with
+# 2,000 authors every one of them would otherwise list the 1,999 others on a page of their own.
+COAUTHORS_SHOWN = 40
+
+
 def _authors(config: SiteConfig, papers: list[Paper]) -> tuple[Author, ...]:
-    """One page per person: their papers, and the people they wrote with, most papers first."""
+    """One page per person: their papers, and the people they wrote with, most papers first.
+
+    Linear in the bylines' lengths: the people on a 2,000-author paper who wrote nothing else share its one
+    byline sorted by name, instead of each counting the 1,999 others."""
     names: dict[str, str] = {}
-    works: dict[str, list[Paper]] = {}
-    together: dict[str, dict[str, int]] = {}
+    works: dict[str, list[int]] = {}  # slug -> the indices of their papers
+    bylines: list[list[str]] = []  # each paper's distinct slugs, in its order
     owner_key = author_key(config.owner) if config.owner else None
-    for paper in papers:
-        slugs = []
+    for index, paper in enumerate(papers):
+        slugs: dict[str, None] = {}
         for ref in paper.authors:
-            if ref.slug not in slugs:
-                slugs.append(ref.slug)
+            slugs.setdefault(ref.slug)
             if ref.slug == owner_key:
                 names[ref.slug] = config.owner
             else:
                 names.setdefault(ref.slug, ref.name)
         if paper.owner_implied and owner_key not in slugs:  # owner_on_every_paper: the owner's page counts it
-            slugs.append(owner_key)
+            slugs.setdefault(owner_key)
             names[owner_key] = config.owner
+        bylines.append(list(slugs))
         for slug in slugs:
-            works.setdefault(slug, []).append(paper)
-            counts = together.setdefault(slug, {})
-            for other in slugs:
-                if other != slug:
-                    counts[other] = counts.get(other, 0) + 1
+            works.setdefault(slug, []).append(index)
+
+    def order(coauthor: tuple[str, str, int]) -> tuple[int, str]:
+        return -coauthor[2], coauthor[0].casefold()
+
+    by_name: dict[int, list[str]] = {}  # a byline sorted by name (stable: the byline's order among equals)
     authors = []
     for slug, name in names.items():
-        coauthors = sorted(((names[o], o, n) for o, n in together[slug].items()), key=lambda c: (-c[2], c[0].casefold()))
-        authors.append(Author(name, slug, tuple(works[slug]), tuple(coauthors), slug == owner_key))
+        mine = works[slug]
+        if len(mine) == 1:  # one paper: every co-author once, by name
+            if mine[0] not in by_name:
+                by_name[mine[0]] = sorted(bylines[mine[0]], key=lambda o: names[o].casefold())
+            others = by_name[mine[0]]
+            coauthors = [(names[o], o, 1) for o in itertools.islice((o for o in others if o != slug), COAUTHORS_SHOWN)]
+            count = len(others) - 1
+        else:
+            together: dict[str, int] = {}
+            for index in mine:
+                for other in bylines[index]:
+                    if other != slug:
+                        together[other] = together.get(other, 0) + 1
+            coauthors = heapq.nsmallest(COAUTHORS_SHOWN, ((names[o], o, n) for o, n in together.items()), key=order)
+            count = len(together)
+        authors.append(Author(name, slug, tuple(papers[i] for i in mine), tuple(coauthors), slug == owner_key, count))
     return tuple(sorted(authors, key=lambda a: (a.name.casefold(), a.slug)))
 
 

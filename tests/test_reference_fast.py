@@ -227,7 +227,9 @@ def test_generated_items_of_the_fast_types_equal_citeproc(apa_style):
         _checked(item, apa_style, taken)
 
     check()
-    assert len(taken) >= 20 and set(taken) == set(FAST_TYPES)  # most generated items take the fast path
+    # the fast path is taken (about half the items when written: the others have no author, a year before
+    # 1000, a nocase span, ...; hypothesis favours the simplest draws, so the share varies from run to run)
+    assert len(taken) >= 10, taken  # 17 to 49 in 30 runs of 60 (every type: the cases above and the real corpus)
 
 
 @pytest.mark.slow  # citeproc-py on every example: ~3 s of CPU

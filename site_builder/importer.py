@@ -659,9 +659,7 @@ def import_listings(sources: list[ListingSource], content_dir: Path, strict: boo
     # the new values alone. A record and its remembered values never disagree, wherever a kill lands.
     if writes:
         atomic_write(state_path, dump_state(pending_state, files, data.get("last_import")))
-        for path, text in writes:
-            atomic_write(path, text, durable=fileio.FILE_ONLY)  # each file flushed; their folder once, below
-        fileio.sync_folder(papers_dir)
+        fileio.write_many(writes, papers_dir)  # on disk, all of them, before the state says they are
     new_files = sorted(set([*files, *read_labels]))
     last_import = None
     if again is not None and inputs is not None and not read and not strict:

@@ -100,6 +100,7 @@ def start_import(site: Path, kill_at: int) -> tuple[int, int]:
 
             os.replace = step(os.replace)
             fileio.sync_folder = step(fileio.sync_folder)  # each folder sync is a step too
+            fileio.sync_filesystem = step(fileio.sync_filesystem)  # and the flush of the records written
             os.write(write_end, b"r")
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, 1)
@@ -135,8 +136,8 @@ def test_kill_at_every_step_of_an_import(tmp_path, capsys):
     expected = reference(tmp_path, base, v2, v3)
     code, steps = wait_import(*start_import(killed_copy(tmp_path, base, v2, "probe"), 0))
     assert code == 0
-    # the pending state and its folder sync, 5 records (2 created, 3 updated), their folder sync, the state and
-    # its folder sync
+    # the pending state and its folder sync, 5 records (2 created, 3 updated), their flush (syncfs), the state
+    # and its folder sync
     assert steps == 10
     for kill_at in range(1, steps + 1):
         site = killed_copy(tmp_path, base, v2, f"kill-{kill_at}")

@@ -314,6 +314,7 @@ def _find_math_by_the_rule(text: str) -> list[tuple[int, int, str]]:
     return spans
 
 
+@pytest.mark.slow  # 3,000 examples
 @settings(max_examples=3000, deadline=None)
 @given(st.lists(st.sampled_from(["$", "$$", "\\", "\\(", "\\)", " ", "a", "1", "x y", "\\$", "\\\\"]), max_size=16))
 def test_linear_math_spans_equal_the_rule(parts):

@@ -69,8 +69,11 @@ class Builder:
     """Builds one site again and again, each time doing only the work that changed."""
 
     def __init__(self, config: SiteConfig, cache_dir: Path | None = None, jobs: int | None = None,
-                 in_place: bool = False):
+                 in_place: bool = False, once: bool = False):
         self.config = config
+        # once: this builder builds one time (the command line); what is kept only to speed up the next
+        # build in the same process (the pieces of the whole-site exports) is not kept.
+        self.once = once
         # in_place: apply changes file by file (fast, for the dev server); else every build makes a new folder
         # (unchanged files hard-linked) and swaps it in whole.
         self.in_place = in_place
@@ -154,8 +157,10 @@ class Builder:
         if not config.url and site.papers and not self._said_no_url:
             self._said_no_url = True  # once per configuration: the dev server rebuilds with the same Builder
             problems.append(warning(config.config_path.name, None,
-                                    "no url: set, so sitemap.xml and the Atom feeds are skipped and 404.html "
-                                    "links from the domain root; set url: to where the site is published"))
+                                    "no url: set, so sitemap.xml and the Atom feeds are skipped, 404.html "
+                                    "links from the domain root and embed/fragment.html links relative to embed/ "
+                                    "(the builder page's fragment is absolute); set url: to where the site is "
+                                    "published"))
 
         env = self.environment()
         pages = plan_pages(site)
@@ -172,7 +177,7 @@ class Builder:
         static = self._static_files()
         changed_static = {url: src for url, (src, stamp) in static.items() if previous.get(url) != stamp}
 
-        given = render_input(site, self.text_cache)
+        given = render_input(site, None if self.once else self.text_cache)
         sink = InPlace(out) if self.in_place and previous else FreshFolder(out) if (stale or changed_static or not previous) else None
         if sink is None:
             written = 0  # nothing changed: nothing is written
@@ -315,7 +320,7 @@ def build_site(config: SiteConfig, progress: Progress | None = None, use_cache: 
     """One build from the command line, remembering what it did in ``.cache/site-builder/``.
 
     ``clean``: forget the last build and render every page (the memory of this one is kept)."""
-    builder = Builder(config, config.root / ".cache" / "site-builder" if use_cache else None)
+    builder = Builder(config, config.root / ".cache" / "site-builder" if use_cache else None, once=True)
     if clean:
         builder.state = BuildState()
     return builder.build(progress)

@@ -12,6 +12,7 @@ read back the same person.
 """
 from __future__ import annotations
 
+import functools
 import json
 from json.encoder import encode_basestring  # type: ignore[attr-defined]
 import re
@@ -19,20 +20,20 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
 
+from .dates import MONTH_MACROS
+from .identifiers import arxiv_of, arxiv_url, doi_url
 from .presentation import split_marks
 from .titles import title_tex, title_text
+from .urls import public_url
 
 _TEX_SPECIALS = {
     "\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "$": r"\$", "&": r"\&", "#": r"\#",
     "_": r"\_", "%": r"\%", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
 }
 _STOP_WORDS = frozenset("a an the on of for in to and with via from by at is are".split())
-_ARXIV_RE = re.compile(r"arxiv\.org/(?:abs|pdf)/(\d{4}\.\d{4,5}|[a-z-]+(?:\.[A-Z]{2})?/\d{7})", re.IGNORECASE)
-_ARXIV_ID_RE = re.compile(r"(?:arXiv:)?(\d{4}\.\d{4,5}|[a-z-]+(?:\.[A-Z]{2})?/\d{7})(v\d+)?", re.IGNORECASE)
 
 _TEX_SPECIAL_RE = re.compile(r"[\\{}$&#_%~^@]")
 _NOT_WORD_RE = re.compile(r"[^a-z0-9]")
-MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 
 
 def tex_escape(text: str) -> str:
@@ -55,8 +56,10 @@ def _ascii_word(text: str) -> str:
 def field(record: Any, key: str) -> Any:
     """A record key's value: its attribute when the record model has one, else from ``extra``; None when empty."""
     value = getattr(record, key, None)
-    if value is None and isinstance(getattr(record, "extra", None), Mapping):
-        value = record.extra.get(key)
+    if value is None:
+        extra = getattr(record, "extra", None)
+        if type(extra) is dict or isinstance(extra, Mapping):  # a record's is a dict: no ABC check (~5 us)
+            value = extra.get(key)
     if value in ("", (), []):
         return None
     return value
@@ -86,16 +89,7 @@ def link(paper, name: str) -> str | None:
 
 def arxiv_id(paper) -> str | None:
     """The bare arXiv id: the record's ``arxiv`` key, else one in an arxiv.org link."""
-    given = field(paper.record, "arxiv")
-    if given:
-        match = _ARXIV_ID_RE.fullmatch(_text(given))
-        if match:
-            return match.group(1)
-    for _name, url in paper.record.links:
-        match = _ARXIV_RE.search(url)
-        if match:
-            return match.group(1)
-    return None
+    return arxiv_of(field(paper.record, "arxiv"), paper.record.links)
 
 
 def doi(paper) -> str | None:
@@ -112,9 +106,9 @@ def paper_url(paper) -> str | None:
     if own and own.startswith(("http://", "https://")):
         return own
     if doi(paper):
-        return "https://doi.org/" + doi(paper)
+        return doi_url(doi(paper))
     if arxiv_id(paper):
-        return "https://arxiv.org/abs/" + arxiv_id(paper)
+        return arxiv_url(arxiv_id(paper))
     return None
 
 
@@ -197,6 +191,7 @@ def _split_family(words: list[str]) -> tuple[str, str]:
     return " ".join(words[:n]), " ".join(words[n:])
 
 
+@functools.lru_cache(maxsize=65536)  # a pure function of the text; a page asks for each name 5 times
 def split_name(text: str) -> Name:
     """A record's author or editor name in parts.
 
@@ -419,7 +414,7 @@ def bibtex(paper) -> str:
     parts = date_parts(record.date)
     fields.append(("year", "{" + str(parts[0]) + "}"))
     if len(parts) >= 2:
-        fields.append(("month", MONTHS[parts[1] - 1]))
+        fields.append(("month", MONTH_MACROS[parts[1] - 1]))
     arxiv = arxiv_id(paper)
     if arxiv:
         fields += [("eprint", "{" + arxiv + "}"), ("archivePrefix", "{arXiv}")]
@@ -560,7 +555,7 @@ def highwire_tags(paper, site_url: str | None = None) -> list[tuple[str, str]]:
     if arxiv_id(paper):
         tags.append(("citation_arxiv_id", arxiv_id(paper)))
     if site_url:
-        tags.append(("citation_abstract_html_url", site_url + paper.url[: -len("index.html")]))
+        tags.append(("citation_abstract_html_url", public_url(site_url, paper.url)))
     pdf = pdf_url(paper, site_url)
     if pdf:
         tags.append(("citation_pdf_url", pdf))
@@ -616,12 +611,13 @@ def csl_json(paper, page_url: str | None = None) -> str:
     return pretty_json([csl_item(paper, page_url)])
 
 
-def formatted_reference(paper, style: str, root, page_url: str | None = None):
+def formatted_reference(paper, style: str, root, page_url: str | None = None, cache_dir=None):
     """The paper as one entry of a bibliography in the CSL style ``style`` (``citation_style:``; a path is
-    from the site folder ``root``), rendered with citeproc-py: sanitized HTML. Made from the CSL-JSON item the
-    page exports, so it shows exactly what the record has."""
+    from the site folder ``root``): sanitized HTML, exactly what citeproc-py makes of it (see csl.py; the
+    references citeproc-py writes are kept in ``cache_dir``). Made from the CSL-JSON item the page exports, so
+    it shows exactly what the record has."""
     from .csl import reference_html
-    return reference_html(csl_item(paper, page_url), style, root)
+    return reference_html(csl_item(paper, page_url), style, root, cache_dir)
 
 
 def pretty_json(value: object, indent: str = "  ", level: str = "") -> str:

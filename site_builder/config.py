@@ -10,7 +10,7 @@ from typing import Any, Callable
 
 from . import yamlio
 from .textsafe import clean_tree
-from .problems import Problem, UserError, error
+from .problems import ParseError, Problem, UserError, error
 
 CONFIG_NAME = "site.yaml"
 SLUG_SAFE_RE = re.compile(r"[A-Za-z0-9_.-]+")
@@ -359,7 +359,7 @@ def parse_config(text: str, root: Path, path_label: str = CONFIG_NAME) -> tuple[
     problems: list[Problem] = []
     try:
         data = yamlio.load(text) if text.strip() else {}
-    except yamlio.YamlError as exc:
+    except ParseError as exc:
         return SiteConfig(root=root), (error(path_label, exc.line, exc.message),)
     if data is None:
         data = {}

@@ -13,6 +13,16 @@ from dataclasses import dataclass
 
 MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
                "October", "November", "December")
+# BibTeX's month macros (jan ... dec), as BibTeX styles know them.
+MONTH_MACROS = tuple(name[:3].lower() for name in MONTH_NAMES)
+# Month words as sources write them, lower case: full names, three-letter abbreviations and "sept".
+_MONTH_WORDS = {**{name.lower(): i for i, name in enumerate(MONTH_NAMES, 1)},
+                **{macro: i for i, macro in enumerate(MONTH_MACROS, 1)}, "sept": 9}
+
+
+def month_number(word: str) -> int | None:
+    """1-12 for a month's name or abbreviation in any case (``Jan``, ``sept``, ``December``); else None."""
+    return _MONTH_WORDS.get(word.strip().rstrip(".").lower())
 _ISO = re.compile(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
 
 

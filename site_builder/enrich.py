@@ -23,10 +23,10 @@ from typing import Any, Callable, Iterable
 
 from .importer import STATE_NAME, _get, _has_comments, dump_state, load_state, merge_fields
 from .overlay import _empty, with_enrichment
-from .problems import Problem, UserError, warning
+from .problems import ParseError, Problem, UserError, warning
 from .fileio import atomic_write
-from .records import RecordError, render_record, split_front_matter
-from .schema import ordered
+from .records import render_record, split_front_matter
+from .schema import Field, ordered
 from .scholarly import Work, bare_arxiv, bare_doi, same_person, title_key
 from .scholarly import arxiv as arxiv_api
 from .scholarly import crossref as crossref_api
@@ -40,6 +40,9 @@ SOURCES = ("arxiv", "crossref", "openalex", "semanticscholar")
 TITLE_MATCH = 0.9  # title similarity a search candidate needs (difflib ratio of the normalised titles)
 SAME_PAPER = 0.6  # below this, a paper found by the record's own identifier is "a different paper"
 ENV_BASE = "SITE_BUILDER_SCHOLARLY_URL"  # one base URL for every API (a mirror; the tests' replay server)
+
+ARXIV, DOI = Field("arxiv"), Field("doi")
+PEOPLE = (Field("authors"), Field("et_al"))  # enrich completes an author list, never replaces it
 
 
 @dataclass(frozen=True)
@@ -166,7 +169,7 @@ def read_targets(papers_dir: Path, root: Path, wanted: tuple[str, ...]) -> tuple
         try:
             text = path.read_text(encoding="utf-8")
             parsed = split_front_matter(text)
-        except RecordError as exc:
+        except ParseError as exc:
             problems.append(warning(label, exc.line, f"{exc.message}; not enriched until fixed"))
             continue
         except (OSError, UnicodeDecodeError) as exc:
@@ -397,53 +400,53 @@ def _people(works: list[Work], target: Target) -> tuple[list[str], str | None, d
 
 
 def propose(target: Target, works: dict[str, Work], with_citations: bool,
-            fetched: dict[str, dt.date]) -> tuple[dict[str, Any], dict[str, str]]:
-    """The fields enrichment proposes (importer names: ``link:pdf`` ...) and which source gave each."""
+            fetched: dict[str, dt.date]) -> tuple[dict[Field, Any], dict[Field, str]]:
+    """The fields enrichment proposes (record keys, and links one by one) and which source gave each."""
     order = [works[s] for s in ("arxiv", "crossref", "openalex", "semanticscholar") if s in works]
-    proposal: dict[str, Any] = {}
-    given: dict[str, str] = {}
+    proposal: dict[Field, Any] = {}
+    given: dict[Field, str] = {}
 
-    def put(name: str, value: Any, source: str) -> None:
-        if value not in (None, "", [], {}) and name not in proposal:
-            proposal[name] = value
-            given[name] = source
+    def put(field: Field, value: Any, source: str) -> None:
+        if value not in (None, "", [], {}) and field not in proposal:
+            proposal[field] = value
+            given[field] = source
 
     authors, source, orcids = _people(order, target)
     if authors:
-        put("authors", authors, source or "")
-        proposal["et_al"], given["et_al"] = False, source or ""
+        put(Field("authors"), authors, source or "")
+        proposal[Field("et_al")], given[Field("et_al")] = False, source or ""
     if orcids:
-        put("orcids", orcids, "crossref" if "crossref" in works else "openalex")
+        put(Field("orcids"), orcids, "crossref" if "crossref" in works else "openalex")
     for work in order:
-        put("arxiv", work.arxiv, work.source)
+        put(Field("arxiv"), work.arxiv, work.source)
     if target.arxiv:
-        proposal.setdefault("arxiv", target.arxiv)
+        proposal.setdefault(ARXIV, target.arxiv)
     for work in order:
-        put("doi", work.doi, work.source)
+        put(Field("doi"), work.doi, work.source)
     published = [w for w in order if w.type and w.type != "preprint" and (w.venue or w.source == "crossref")]
     for work in published:
-        put("venue", work.venue, work.source)
-        put("venue_short", work.venue_short, work.source)
-        put("type", work.type, work.source)
-    if not published and proposal.get("arxiv"):
-        put("type", "preprint", "arxiv" if "arxiv" in works else order[0].source if order else "")
+        put(Field("venue"), work.venue, work.source)
+        put(Field("venue_short"), work.venue_short, work.source)
+        put(Field("type"), work.type, work.source)
+    if not published and proposal.get(ARXIV):
+        put(Field("type"), "preprint", "arxiv" if "arxiv" in works else order[0].source if order else "")
     if "arxiv" in works and works["arxiv"].category:
-        put("category", works["arxiv"].category, "arxiv")
+        put(Field("category"), works["arxiv"].category, "arxiv")
     for work in order:
-        put("link:pdf", work.pdf, work.source)
-    if proposal.get("arxiv"):
-        put("link:arxiv", f"https://arxiv.org/abs/{proposal['arxiv']}", given.get("arxiv", ""))
-    if proposal.get("doi"):
-        put("link:doi", f"https://doi.org/{proposal['doi']}", given.get("doi", ""))
-    if "link:pdf" not in proposal:
+        put(Field("links", "pdf"), work.pdf, work.source)
+    if proposal.get(ARXIV):
+        put(Field("links", "arxiv"), f"https://arxiv.org/abs/{proposal[ARXIV]}", given.get(ARXIV, ""))
+    if proposal.get(DOI):
+        put(Field("links", "doi"), f"https://doi.org/{proposal[DOI]}", given.get(DOI, ""))
+    if Field("links", "pdf") not in proposal:
         for work in order:
-            put("link:url", work.oa_url, work.source)
+            put(Field("links", "url"), work.oa_url, work.source)
     if with_citations:
         for name in ("openalex", "semanticscholar", "crossref"):
             work = works.get(name)
             if work is not None and work.citations is not None:
                 when = fetched.get(name)
-                put("citations", {"count": work.citations, "source": name,
+                put(Field("citations"), {"count": work.citations, "source": name,
                                   "fetched": (when or dt.date.today()).isoformat()}, name)  # the answer's date
                 break
     return proposal, given
@@ -645,36 +648,36 @@ def _apply(plans: list[_Plan], config, options: EnrichOptions, lookup: Lookup, c
     return EnrichReport(requests=client.requests, cached=lookup.cached, problems=tuple(problems), diff=diff, **counts)
 
 
-def _merge_one(target: Target, proposal: dict[str, Any], given: dict[str, str], state: dict[str, dict[str, Any]],
+def _merge_one(target: Target, proposal: dict[Field, Any], given: dict[Field, str], state: dict[str, dict[str, Any]],
                problems: list[Problem]) -> tuple[str, str | None]:
     """Merge one record's proposal through the importer's three-way merge; (outcome, new text or None)."""
     info = state.get(target.slug)
     last = dict(info.get("fields", {})) if info else {}
     old_enriched = info.get("enriched", {}) if info else {}
-    current = {name: _get(target.front_matter, target.body, name) for name in proposal}
+    current = {field: _get(target.front_matter, target.body, field) for field in proposal}
     # What the source (listing, BibTeX) gave, as far as the record remembers: values enrich wrote
     # itself are not the source's. A field without memory counts as the file's own value.
-    source_view: dict[str, Any] = {}
-    for name in proposal:
-        if name in last:
-            if name in ("authors", "et_al") or last[name] != old_enriched.get(name):
-                source_view[name] = last[name]
+    source_view: dict[Field, Any] = {}
+    for field in proposal:
+        if field in last:
+            if field in PEOPLE or last[field] != old_enriched.get(field):
+                source_view[field] = last[field]
         else:
-            source_view[name] = current[name]
-    wanted = {name: value for name, value in with_enrichment(source_view, proposal).items() if name in proposal}
+            source_view[field] = current[field]
+    wanted = {field: value for field, value in with_enrichment(source_view, proposal).items() if field in proposal}
     memory = dict(last)
-    for name in wanted:
-        if name not in memory and (_empty(current[name]) or name in ("authors", "et_al")):
-            memory[name] = current[name]  # nothing written by hand there: enrichment may fill it
+    for field in wanted:
+        if field not in memory and (_empty(current[field]) or field in PEOPLE):
+            memory[field] = current[field]  # nothing written by hand there: enrichment may fill it
     merged = merge_fields(target.front_matter, target.body, wanted, memory, names=list(wanted))
-    for name, value, _previous in merged.kept:
-        problems.append(warning(target.label, None, f"kept your edit of {name!r} ({_short(current[name])}); "
-                                f"{given.get(name) or 'the sources'} say{'s' if given.get(name) else ''} {_short(value)}"))
-    for name, value in proposal.items():
-        if (name in wanted and wanted[name] != value and name not in ("authors", "et_al")
-                and not _empty(source_view.get(name)) and not _same_value(name, source_view[name], value)):
-            problems.append(warning(target.label, None, f"{name!r} stays as the source gives it "
-                                    f"({_short(source_view[name])}); {given.get(name)} says {_short(value)}"))
+    for field, value, _previous in merged.kept:
+        problems.append(warning(target.label, None, f"kept your edit of '{field}' ({_short(current[field])}); "
+                                f"{given.get(field) or 'the sources'} say{'s' if given.get(field) else ''} {_short(value)}"))
+    for field, value in proposal.items():
+        if (field in wanted and wanted[field] != value and field not in PEOPLE
+                and not _empty(source_view.get(field)) and not _same_value(field, source_view[field], value)):
+            problems.append(warning(target.label, None, f"'{field}' stays as the source gives it "
+                                    f"({_short(source_view[field])}); {given.get(field)} says {_short(value)}"))
     remembered = {**(info.get("fields", {}) if info else {}), **{k: merged.remembered[k] for k in wanted}}
     new_info = dict(info) if info else {"source": "", "key": title_key(target.title)}
     new_info["fields"] = remembered
@@ -685,13 +688,13 @@ def _merge_one(target: Target, proposal: dict[str, Any], given: dict[str, str], 
     return ("kept_edited" if merged.kept else "updated"), render_record(ordered(merged.front_matter), merged.body)
 
 
-def _same_value(name: str, a: Any, b: Any) -> bool:
+def _same_value(field: Field, a: Any, b: Any) -> bool:
     """The same identifier written two ways: an arXiv id with or without its version, a DOI in any case."""
     if not (isinstance(a, str) and isinstance(b, str)):
         return False
-    if name in ("arxiv", "link:arxiv"):
+    if "arxiv" in (field.key, field.link):
         return bare_arxiv(a) is not None and bare_arxiv(a) == bare_arxiv(b)
-    if name in ("doi", "link:doi"):
+    if "doi" in (field.key, field.link):
         return (bare_doi(a) or "").casefold() == (bare_doi(b) or "").casefold() != ""
     return a.strip().casefold() == b.strip().casefold()
 

@@ -3,13 +3,18 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from typing import Iterator
 
 from .citations import entry_type, field, TYPES
+from .presentation import code_released, href, ink, link_buttons, venue_of
+from .urls import public_url
+from .dates import PartialDate
 from .textsafe import strip_invalid_characters
 from .site import Site
 
 SCHEMA_VERSION = 1
+_SCHEME_RE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 
 
 def _iso(date) -> str:
@@ -25,24 +30,31 @@ def display_date(date) -> str:
 
 
 def paper_record(site: Site, paper) -> dict:
-    record = paper.record
+    """A paper as papers.json gives it: what the embed widget and the fragment show, as the site shows it."""
     url = site.config.url
+    venue = venue_of(paper, site.config.option("venue_colors", ()))
     return {
         "title": paper.title_text,
         "title_html": str(paper.title_html),
         "authors": list(paper.author_names),
-        "et_al": record.et_al,
-        "date": _iso(record.date),
-        "date_display": display_date(record.date),
+        "et_al": paper.et_al,
+        "date": _iso(paper.date),
+        "date_display": display_date(paper.date),
         "year": paper.year,
         "type": entry_type(paper),
-        "category": {"code": record.category, "name": paper.category_name or record.category}
-        if record.category else None,
+        "venue": {"badge": venue.badge, "line": venue.line, "note": venue.note, "color": venue.color or None,
+                  "ink": ink(venue.color) or None if venue.color else None}
+        if (venue.badge or venue.line) else None,
+        "category": {"code": paper.category, "name": paper.category_name or paper.category}
+        if paper.category else None,
         "tags": [ref.name for ref in paper.tags],
-        "affiliation": record.affiliation,
-        "links": dict(record.links),
+        "affiliation": paper.affiliation,
+        "links": dict(paper.links),
+        # the row of buttons in the site's order; a relative link is from the site root, as ``url`` is
+        "buttons": [{"kind": b.kind, "label": b.label, "url": href(b.url, url or "")} for b in link_buttons(paper)],
+        "code_released": code_released(paper),
         "abstract_html": str(paper.abstract_html),
-        "url": (url + paper.url[: -len("index.html")]) if url else paper.url,
+        "url": public_url(url, paper.url) or paper.url,
         "owner": [author.is_owner for author in paper.authors],
     }
 
@@ -81,24 +93,58 @@ def fragment_html(site: Site, cache: dict[str, str] | None = None) -> Iterator[s
 
 
 def _fragment_item(site: Site, paper) -> str:
-    url = (site.config.url + paper.url[: -len("index.html")]) if site.config.url else "../" + paper.url
-    authors = ", ".join(f'<strong class="pub-owner">{html.escape(a.name)}</strong>' if a.is_owner else html.escape(a.name)
-                        for a in paper.authors)
-    if paper.record.et_al:
+    return fragment_item(paper_record(site, paper), "" if site.config.url else "../")
+
+
+def fragment_item(p: dict, prefix: str = "") -> str:
+    """One paper of the fragment, from its papers.json entry ``p``: title and venue badge, authors (the owner in
+    <strong>), the meta line (venue, the date as lists show it, category, affiliation) and the row of link
+    buttons. ``prefix`` leads from the fragment to the site root for links that are not absolute.
+
+    The builder page makes the same markup from the same entries in the browser (embed.js,
+    ``PublicationList.fragment``); a test holds the two equal."""
+    esc = html.escape
+
+    def link(url: str) -> str:
+        return esc(url if _SCHEME_RE.match(url) else prefix + url)
+
+    venue = p["venue"] or {}
+    title = f'<a class="pub-title" href="{link(p["url"])}">{p["title_html"]}</a>'
+    if venue.get("badge"):
+        title += f' <span class="pub-badge">{esc(venue["badge"])}</span>'
+    authors = ", ".join(f'<strong class="pub-owner">{esc(name)}</strong>' if owner else esc(name)
+                        for name, owner in zip(p["authors"], p["owner"]))
+    if p["et_al"]:
         authors += " et al."
-    meta = f'<time datetime="{_iso(paper.date)}">{display_date(paper.date)}</time>'
-    category = paper.category_name or paper.record.category
-    if category:
-        meta += " · " + html.escape(category)
-    return strip_invalid_characters(f'  <li class="pub-item">\n    <a class="pub-title" href="{html.escape(url)}">{paper.title_html}</a>\n'
-            f'    <span class="pub-authors">{authors}</span>\n    <span class="pub-meta">{meta}</span>\n  </li>\n')  # type: ignore[return-value]
+    meta = []
+    if venue.get("line"):
+        note = f' ({venue["note"]})' if venue["note"] else ""
+        meta.append(f'<span class="pub-venue">{esc(venue["line"] + note)}</span>')
+    meta.append(f'<time datetime="{esc(p["date"])}">{esc(short_date(p["date"]))}</time>')
+    if p["category"]:
+        meta.append(esc(p["category"]["name"]))
+    if p["affiliation"]:
+        meta.append(esc(p["affiliation"]))
+    buttons = [f'<a class="pub-link pub-link-{esc(b["kind"].lower().replace(" ", "-"))}" href="{link(b["url"])}">'
+               f'{esc(b["label"])}</a>' for b in p["buttons"]]
+    if p["code_released"]:
+        buttons.append('<span class="pub-code-released">Code released</span>')
+    row = f'\n    <div class="pub-links">{" ".join(buttons)}</div>' if buttons else ""
+    return strip_invalid_characters(
+        f'  <li class="pub-item">\n    {title}\n    <div class="pub-authors">{authors}</div>\n'
+        f'    <div class="pub-meta">{" · ".join(meta)}</div>{row}\n  </li>\n')
+
+
+def short_date(iso: str) -> str:
+    """``2024-06-24`` as lists show it: ``Jun 24, 2024`` (``Jun 2024``, ``2024``: as precise as the record)."""
+    return PartialDate.parse(iso).display(short=True)
 
 
 def jsonld(paper, site_url: str | None) -> str:
     """schema.org ScholarlyArticle for a paper page, safe to put inside <script type="application/ld+json">."""
     from .citations import doi, split_name
 
-    page = (site_url + paper.url[: -len("index.html")]) if site_url else None
+    page = public_url(site_url, paper.url) or None
     title = paper.title_text
     data = {
         "@context": "https://schema.org",
@@ -174,7 +220,10 @@ def export_pieces(site: Site, paper) -> list[tuple[str, str]]:
 
 def _pieces(site: Site, kind: str, cache: dict[str, str] | None) -> Iterator[str]:
     make = PIECES[kind]
-    cache = {} if cache is None else cache
+    if cache is None:  # nothing kept: a one-time build holds one piece at a time
+        for paper in site.papers:
+            yield make(site, paper)
+        return
     for paper in site.papers:
         key = kind + paper.fingerprint
         text = cache.get(key)

@@ -9,6 +9,8 @@ _ARXIV_BARE = re.compile(rf"({ARXIV_ID})(?:v\d+)?")
 # An arXiv identifier inside an address or text: arxiv.org/abs/..., arxiv.org/pdf/..., arXiv:...
 ARXIV_IN_TEXT = re.compile(
     rf"(?:arxiv\.org/(?:abs|pdf)/|arxiv[:\s/]*(?:abs/)?)\s*({ARXIV_ID})(?:v\d+)?(?:\.pdf)?", re.IGNORECASE)
+# An arXiv identifier in an arxiv.org address (abs or pdf page).
+_ARXIV_IN_URL = re.compile(rf"arxiv\.org/(?:abs|pdf)/({ARXIV_ID})", re.IGNORECASE)
 _DOI_BARE = re.compile(r"10\.\d{4,9}/\S+")
 _DOI_PREFIX = re.compile(r"^(?:doi\s*:\s*|https?://(?:dx\.)?doi\.org/|(?:dx\.)?doi\.org/)", re.IGNORECASE)
 
@@ -32,6 +34,20 @@ def normalize_arxiv(text: str) -> str | None:
         return match.group(1)
     match = ARXIV_IN_TEXT.search(value)
     return match.group(1) if match else None
+
+
+def arxiv_of(given: object, links) -> str | None:
+    """A paper's bare arXiv id: its ``arxiv`` key when that is one, else the first in an arxiv.org link
+    (``links``: (name, URL) pairs)."""
+    if given:
+        found = normalize_arxiv(str(given))
+        if found:
+            return found
+    for _name, url in links:
+        match = _ARXIV_IN_URL.search(url)
+        if match:
+            return match.group(1)
+    return None
 
 
 def doi_url(doi: str) -> str:

@@ -12,6 +12,12 @@ is compared three ways:
 
 Records are never deleted; a record whose entry left the listing is reported.
 Files are written atomically and only when their bytes change.
+
+A re-import with nothing changed does not parse: the state also remembers what the last import read
+(each source file's digest, and the date year-less listing dates resolved against), the digest of every
+record file as that import left it, and the report the same import would give again. When every one of
+these is still the same, that report is the answer; any difference (a source edited, a record edited by
+hand or deleted, the state or site-builder changed) runs the whole import.
 """
 from __future__ import annotations
 
@@ -19,19 +25,19 @@ import datetime as dt
 import difflib
 import hashlib
 import json
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from .overlay import with_enrichment
-from .problems import Problem, error, warning
+from .problems import ParseError, Problem, error, warning
 from . import schema
 from .dates import PartialDate
 from .identifiers import normalize_arxiv
+from . import fileio
 from .fileio import atomic_write
-from .records import RecordError, render_record, split_front_matter
+from .records import render_record, split_front_matter
 from .slugs import slugify, unique_slug
 from .sources import SourceEntry, SourceResult, read_source
 
@@ -90,15 +96,17 @@ def listing_sources(root: Path, paths: list[Path], as_of: dt.date | None, listin
     return sources
 
 
+# The formatting tags a title may hold (CSL rich text, kept for titles.py to show): no part of an address.
+_RICH_TAG_RE = re.compile(r"</?(?:i|b|em|strong|sup|sub|sc)>", re.IGNORECASE)
+
+
 def title_key(title: str) -> str:
     return " ".join(re.findall(r"\w+", title.casefold()))
 
 
-# What an import compares three ways: every source-owned key of the record schema, and the body (the abstract).
-COMPARED = (*schema.SOURCE_KEYS, "abstract")
-# A link is merged on its own, under the name ``link:NAME`` (a link the user added beside the source's is theirs).
-LINK = "link:"
-_LIST_KINDS = ("text-list",)
+Field = schema.Field
+ABSTRACT = Field(schema.BODY)
+HAS_CODE, CODE_LINK = Field("has_code"), Field("links", "code")
 
 
 def _json(name: str, value: Any) -> Any:
@@ -112,58 +120,53 @@ def _json(name: str, value: Any) -> Any:
     return value
 
 
-def entry_fields(entry: SourceEntry) -> dict[str, Any]:
-    """The source-owned values of an entry, as JSON values. A key is present only when the source gives it
-    (a listing gives no venue; a .bib without keywords leaves the tags to the user)."""
-    fields: dict[str, Any] = {"title": entry.title, "authors": list(entry.authors), "date": entry.date.iso}
+def entry_fields(entry: SourceEntry) -> dict[Field, Any]:
+    """The source-owned values of an entry, as JSON values, by field (each link a field of its own). A key is
+    present only when the source gives it (a listing gives no venue; a .bib without keywords leaves the tags
+    to the user)."""
+    fields: dict[Field, Any] = {Field("title"): entry.title, Field("authors"): list(entry.authors),
+                                Field("date"): entry.date.iso}
     for name, value in entry.values:
         if name == "links":
-            fields.update((LINK + link, url) for link, url in value)  # each link merged on its own
+            fields.update((Field("links", link), url) for link, url in value)
         elif schema.BY_NAME[name].owner == "source":
-            fields[name] = _json(name, value)
-    if fields.get("has_code") and fields.get(LINK + "code"):
-        fields["has_code"] = False
-    fields["abstract"] = entry.abstract
+            fields[Field(name)] = _json(name, value)
+    if fields.get(HAS_CODE) and fields.get(CODE_LINK):
+        fields[HAS_CODE] = False
+    fields[ABSTRACT] = entry.abstract
     return fields
 
 
-def _compared(name: str) -> bool:
-    """Keys a person owns (``selected``, ``note``) are never compared; every other name is."""
-    key = schema.BY_NAME.get(name)
-    return key is None or key.owner == "source"
-
-
 def creation_fields(entry: SourceEntry) -> dict[str, Any]:
-    """User-owned keys a source gives (al-folio's ``selected``, a BibTeX ``note``): written when the record is
-    made, never compared or changed afterwards."""
+    """User-owned keys a source gives (al-folio's ``selected``, a BibTeX ``note``), as front matter: written
+    when the record is made, never compared or changed afterwards."""
     return {name: _json(name, value) for name, value in entry.values
             if schema.BY_NAME[name].owner == "user" and value not in (None, False, "", ())}
 
 
-def fingerprint(name: str, value: Any) -> Any:
+def fingerprint(field: Field, value: Any) -> Any:
     """What the state remembers of a value: the abstract as a hash, the rest as is."""
-    if name == "abstract" and isinstance(value, str):
+    if field == ABSTRACT and isinstance(value, str):
         return "sha256:" + hashlib.sha256(value.encode("utf-8")).hexdigest()
     return value
 
 
-def _get(fm: dict[str, Any], body: str, name: str) -> Any:
+def _get(fm: dict[str, Any], body: str, field: Field) -> Any:
     """A compared field's current value in a record, normalised to JSON values."""
-    if name == "abstract":
+    if field == ABSTRACT:
         return body.strip()
-    if name.startswith(LINK):
+    if field.link is not None:
         links = fm.get("links")
-        return links.get(name[len(LINK):]) if isinstance(links, dict) else None
-    value = fm.get(name)
-    kind = schema.BY_NAME[name].kind if name in schema.BY_NAME else None
-    if kind == "date":
+        return links.get(field.link) if isinstance(links, dict) else None
+    value = fm.get(field.key)
+    if field.kind == "date":
         try:
             return PartialDate.from_value(value).iso
         except ValueError:
             return value if isinstance(value, str) else repr(value)
-    if kind == "bool":
-        return bool(value) if value is not None else (False if name == "has_code" else None)
-    if kind == "count" and isinstance(value, int) and not isinstance(value, bool):
+    if field.kind == "bool":
+        return bool(value) if value is not None else (False if field == HAS_CODE else None)
+    if field.kind == "count" and isinstance(value, int) and not isinstance(value, bool):
         return str(value)
     if isinstance(value, tuple):
         return list(value)
@@ -180,25 +183,25 @@ def _yaml_date(iso: str) -> Any:
     return date.iso
 
 
-def _set(fm: dict[str, Any], name: str, value: Any) -> str | None:
-    """Set a compared field in front matter; returns the new body for ``abstract``."""
-    if name == "abstract":
+def _set(fm: dict[str, Any], field: Field, value: Any) -> str | None:
+    """Set a compared field in front matter; returns the new body for the abstract."""
+    if field == ABSTRACT:
         return value
-    if name.startswith(LINK):
+    if field.link is not None:
         links = dict(fm["links"]) if isinstance(fm.get("links"), dict) else {}
         if value:
-            links[name[len(LINK):]] = value
+            links[field.link] = value
         else:
-            links.pop(name[len(LINK):], None)
+            links.pop(field.link, None)
         fm["links"] = links
         return None
-    kind = schema.BY_NAME[name].kind if name in schema.BY_NAME else None
-    if kind == "date" and isinstance(value, str):
+    name = field.key
+    if field.kind == "date" and isinstance(value, str):
         fm[name] = _yaml_date(value)
-    elif value is None or value is False and name == "has_code":
+    elif value is None or value is False and field == HAS_CODE:
         if name in ("category", "affiliation") and name in fm:
             fm[name] = None  # the listing's keys stay, empty
-        elif kind in _LIST_KINDS and name == "tags":
+        elif name == "tags":
             fm[name] = []
         else:
             fm.pop(name, None)
@@ -207,41 +210,59 @@ def _set(fm: dict[str, Any], name: str, value: Any) -> str | None:
     return None
 
 
-def new_front_matter(fields: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+def new_front_matter(fields: dict[Field, Any], extra: dict[str, Any]) -> dict[str, Any]:
     """Front matter for a new record: the source's keys in the schema's order (tags and links always, for the
     user to fill in), then the user-owned keys the source gave."""
     fm: dict[str, Any] = {}
     for name in schema.KEY_ORDER:
         if name == "links":
-            fm[name] = {k[len(LINK):]: v for k, v in fields.items() if k.startswith(LINK) and v}
-        elif name in fields and name != "has_code":
-            fm[name] = _yaml_date(fields[name]) if schema.BY_NAME[name].kind == "date" else fields[name]
+            fm[name] = {f.link: v for f, v in fields.items() if f.link is not None and v}
+            continue
+        field = Field(name)
+        if field in fields and field != HAS_CODE:
+            fm[name] = _yaml_date(fields[field]) if field.kind == "date" else fields[field]
         elif name == "tags":
             fm[name] = []
-        elif name == "has_code" and fields.get("has_code"):
+        elif field == HAS_CODE and fields.get(HAS_CODE):
             fm[name] = True
         elif name in extra:
             fm[name] = extra[name]
-    for name, value in fields.items():  # what enrich adds beyond the schema (orcids, citations), after it
-        if name not in schema.BY_NAME and not name.startswith(LINK) and name != "abstract":
-            fm[name] = value
     return fm
 
 
-def load_state(path: Path) -> dict[str, dict[str, Any]]:
+def _state_data(path: Path) -> dict[str, Any]:
+    """The state file as data; {} when missing or damaged (a damaged state only costs us knowing which
+    values were ours)."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return {}
     except (OSError, ValueError):
-        return {}  # a damaged state only costs us knowing which values were ours
-    records = data.get("records") if isinstance(data, dict) else None
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+# What the state remembers of a record by field: the values last written (and those an interrupted import
+# may have written), and what ``enrich`` found. In the file, by field name; in memory, by Field.
+_BY_FIELD = ("fields", "pending", "enriched")
+
+
+def load_state(path: Path, data: dict[str, Any] | None = None) -> dict[str, dict[str, Any]]:
+    """What the state file remembers of each record (slug -> info), its field values keyed by Field."""
+    data = _state_data(path) if data is None else data
+    records = data.get("records")
     if not isinstance(records, dict):
         return {}
     state = {k: v for k, v in records.items() if isinstance(v, dict)}
     if data.get("version") == 1:
         state = {slug: _from_version_1(info) for slug, info in state.items()}
-    return state
+    return {slug: {k: schema.fields_of(v) if k in _BY_FIELD and isinstance(v, dict) else v
+                   for k, v in info.items() if k not in _BY_FIELD or isinstance(v, dict)}
+            for slug, info in state.items()}
+
+
+def _state_json(records: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """The records of a state as JSON data: field values keyed by field name."""
+    return {slug: {k: schema.names_of(v) if k in _BY_FIELD else v for k, v in info.items()}
+            for slug, info in sorted(records.items())}
 
 
 def _from_version_1(info: dict[str, Any]) -> dict[str, Any]:
@@ -252,35 +273,93 @@ def _from_version_1(info: dict[str, Any]) -> dict[str, Any]:
             return fields
         out = {k: v for k, v in fields.items() if k not in ("code", "note")}
         if "code" in fields:
-            out[LINK + "code"] = fields["code"]
+            out[CODE_LINK.name] = fields["code"]
         return out
     return {**info, **{k: convert(info[k]) for k in ("fields", "pending") if k in info}}
 
 
-def dump_state(records: dict[str, dict[str, Any]], files: list[str] | None = None) -> str:
-    data: dict[str, Any] = {"version": STATE_VERSION, "records": dict(sorted(records.items()))}
+def dump_state(records: dict[str, dict[str, Any]], files: list[str] | None = None,
+               last_import: dict[str, Any] | None = None) -> str:
+    data: dict[str, Any] = {"version": STATE_VERSION, "records": _state_json(records)}
     if files:
         data["files"] = sorted(set(files))
+    if last_import:
+        data["last_import"] = last_import
     return json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
 
 
-def load_version(path: Path) -> object:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return data.get("version") if isinstance(data, dict) else None
-
-
-def imported_files(content_dir: Path) -> list[str]:
+def imported_files(content_dir: Path, data: dict[str, Any] | None = None) -> list[str]:
     """The files earlier imports read (as labels: relative to the site, or absolute): a file once named on the
     command line is read again by a plain ``import``, so that the plain import does not undo what it gave."""
-    try:
-        data = json.loads((content_dir / STATE_NAME).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return []
-    files = data.get("files") if isinstance(data, dict) else None
+    data = _state_data(content_dir / STATE_NAME) if data is None else data
+    files = data.get("files")
     return [f for f in files if isinstance(f, str)] if isinstance(files, list) else []
+
+
+# ---------------------------------------------------------------- a re-import with nothing changed
+
+def _code_digest() -> str:
+    """site-builder's own code: an upgraded or edited site-builder may read the same files differently."""
+    package = Path(__file__).resolve().parent
+    sha = hashlib.sha256(f"{STATE_VERSION}".encode())
+    for path in sorted(package.glob("*.py")):
+        sha.update(path.name.encode() + b"\0" + path.read_bytes())
+    return sha.hexdigest()
+
+
+def _inputs(sources: list[ListingSource]) -> list[list[str]] | None:
+    """What an import reads from each source: its label, the digest of its bytes, and for a listing the date
+    year-less dates resolve against. None when a file cannot be read (the whole import says why)."""
+    out = []
+    for source in sources:
+        try:
+            data = source.path.read_bytes()
+        except OSError:
+            return None
+        as_of = "" if source.path.suffix.lower() in (".bib", ".json") else source.as_of.isoformat()
+        out.append([source.label, hashlib.sha256(data).hexdigest(), as_of])
+    return out
+
+
+def _file_digest(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except FileNotFoundError:
+        return None
+
+
+def _records_digest(records: Any) -> str:
+    """The digest of a state's records as JSON data (as the file holds them)."""
+    return hashlib.sha256(json.dumps(records, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
+
+
+def _problem_json(problem: Problem) -> list[Any]:
+    return [problem.path, problem.line, problem.message, problem.severity]
+
+
+def _unchanged_import(sources: list[ListingSource], data: dict[str, Any], files: list[str],
+                      papers_dir: Path) -> ImportReport | None:
+    """The report of an import whose every input is what the last import left, or None: then import.
+    ``data``: the state file as it is (its records are not even converted)."""
+    last, records = data.get("last_import"), data.get("records")
+    if not isinstance(last, dict) or not isinstance(records, dict) or data.get("version") != STATE_VERSION:
+        return None
+    try:
+        if (last.get("inputs") != _inputs(sources) or last.get("files") != sorted(set(files))
+                or last.get("records") != _records_digest(records) or last.get("code") != _code_digest()):
+            return None
+        digests = last["digests"]
+        if not isinstance(digests, dict) or set(digests) != set(records):
+            return None
+        for slug, expected in digests.items():
+            if _file_digest(papers_dir / f"{slug}.md") != expected:
+                return None  # a record edited, deleted or made by hand since
+        counts = {k: int(last["report"][k]) for k in ("unchanged", "kept_edited", "rejected", "merged", "unreadable")}
+        problems = tuple(Problem(str(path), line, str(message), str(severity))
+                         for path, line, message, severity in last["problems"])
+    except (KeyError, TypeError, ValueError, OSError):
+        return None
+    return ImportReport(problems=problems, **counts)
 
 
 def _has_comments(front_matter_text: str) -> bool:
@@ -319,7 +398,7 @@ def _match(entries: list[SourceEntry], state: dict[str, dict[str, Any]],
         if i in matched:
             slug, known = matched[i]
         else:
-            base = slugify(entry.title)
+            base = slugify(_RICH_TAG_RE.sub("", entry.title))  # "On <i>Tags</i>": on-tags
             slug, known = unique_slug(base, taken), False
             existing = papers_dir / f"{base}.md"
             if base not in state and base not in used and existing.is_file() and _file_title_key(existing) == title_key(entry.title):
@@ -348,10 +427,10 @@ def _identifiers(entry: SourceEntry) -> set[str]:
 
 def _remembered_identifiers(info: dict[str, Any], fields: dict[str, Any]) -> set[str]:
     ids = set()
-    doi = fields.get("doi")
+    doi = fields.get(Field("doi"))
     if isinstance(doi, str) and doi:
         ids.add("doi:" + doi.casefold())
-    arxiv = normalize_arxiv(str(fields.get("arxiv") or fields.get(LINK + "arxiv") or ""))
+    arxiv = normalize_arxiv(str(fields.get(Field("arxiv")) or fields.get(Field("links", "arxiv")) or ""))
     if arxiv:
         ids.add("arxiv:" + arxiv.casefold())
     citekey = info.get("citekey")
@@ -372,10 +451,10 @@ def _same_paper(entry: SourceEntry, info: dict[str, Any]) -> bool:
 def _same_paper_as(entry: SourceEntry, info: dict[str, Any], fields: dict[str, Any]) -> bool:
     if _identifiers(entry) & _remembered_identifiers(info, fields):
         return True
-    authors = fields.get("authors")
+    authors = fields.get(Field("authors"))
     if not (isinstance(authors, list) and _same_authors(authors, entry.authors)):
         return False
-    if entry.abstract.strip() and fields.get("abstract") == fingerprint("abstract", entry.abstract):
+    if entry.abstract.strip() and fields.get(ABSTRACT) == fingerprint(ABSTRACT, entry.abstract):
         return True  # the same authors and the same abstract
     return _near_identical(str(info.get("key", "")), title_key(entry.title))
 
@@ -388,7 +467,7 @@ def _near_identical(a: str, b: str) -> bool:
 def _file_title_key(path: Path) -> str | None:
     try:
         fm = split_front_matter(path.read_text(encoding="utf-8")).front_matter
-    except (OSError, UnicodeDecodeError, RecordError):
+    except (OSError, UnicodeDecodeError, ParseError):
         return None
     title = fm.get("title")
     return title_key(title) if isinstance(title, str) else None
@@ -483,9 +562,15 @@ def import_listings(sources: list[ListingSource], content_dir: Path, strict: boo
     state_path = content_dir / STATE_NAME
     for leftover in [*papers_dir.glob(".*.md.*.tmp"), *content_dir.glob(f".{STATE_NAME}.*.tmp")]:
         leftover.unlink(missing_ok=True)  # from an import that was killed while writing
-    state = load_state(state_path)
-    files = imported_files(content_dir)
-    old_state = json.loads(json.dumps(state))  # what is on disk, to tell whether anything changed
+    data = _state_data(state_path)
+    files = imported_files(content_dir, data)
+    if not read and not strict:
+        unchanged = _unchanged_import(sources, data, files, papers_dir)
+        if unchanged is not None:
+            return unchanged
+    state = load_state(state_path, data)
+    inputs = _inputs(sources)  # before reading: a file changed while it is read is read again next time
+    old_state = _state_json(state)  # what is on disk, to tell whether anything changed
     problems: list[Problem] = []
     entries: list[SourceEntry] = []
     rejected = folded = unreadable = 0
@@ -535,10 +620,18 @@ def import_listings(sources: list[ListingSource], content_dir: Path, strict: boo
     writes: list[tuple[Path, str]] = []
     new_state = dict(state)
     pending_state = dict(state)
+    # What an import of the same inputs would report next time (see _unchanged_import): None when it cannot
+    # be told without importing (a record that could not be read, an entry whose record the state does not name).
+    again: dict[str, int] | None = {"unchanged": 0, "kept_edited": 0}
+    once: set[int] = set()  # ids of problems the next import does not repeat ("kept your edit; now says")
     for done, ((entry, slug, known), (_e, labels)) in enumerate(zip(matched, merged), start=1):
         claimed.add(slug)
-        outcome = _import_entry(entry, slug, state if known else {}, papers_dir, problems, set(read_labels))
+        outcome = _import_entry(entry, slug, state if known else {}, papers_dir, problems, set(read_labels), once)
         counts[outcome.kind] += 1
+        if again is not None and outcome.again is not None and (outcome.fields is not None or known):
+            again[outcome.again] += 1
+        else:
+            again = None
         if outcome.fields is not None:
             info = {"source": entry.source, "key": title_key(entry.title), "fields": outcome.fields}
             if entry.citekey:
@@ -565,13 +658,23 @@ def import_listings(sources: list[ListingSource], content_dir: Path, strict: boo
     # written, both the values it held and the values it is getting; then the records; then the state with
     # the new values alone. A record and its remembered values never disagree, wherever a kill lands.
     if writes:
-        atomic_write(state_path, dump_state(pending_state, files))
-        for path, text in writes:
-            atomic_write(path, text, durable=False)
-        os.sync()  # records are renamed into place without an fsync each: one sync for them all
+        atomic_write(state_path, dump_state(pending_state, files, data.get("last_import")))
+        fileio.write_many(writes, papers_dir)  # on disk, all of them, before the state says they are
     new_files = sorted(set([*files, *read_labels]))
-    if writes or new_state != old_state or new_files != sorted(set(files)) or load_version(state_path) != STATE_VERSION:
-        atomic_write(state_path, dump_state(new_state, new_files))
+    last_import = None
+    if again is not None and inputs is not None and not read and not strict:
+        written = {path.stem: hashlib.sha256(text.encode("utf-8")).hexdigest() for path, text in writes}
+        last_import = {
+            "inputs": inputs, "files": new_files, "records": _records_digest(_state_json(new_state)),
+            "code": _code_digest(),
+            "digests": {slug: written[slug] if slug in written else _file_digest(papers_dir / f"{slug}.md")
+                        for slug in sorted(new_state)},
+            "report": {**again, "rejected": rejected, "merged": duplicates_merged, "unreadable": unreadable},
+            "problems": [_problem_json(p) for p in problems if id(p) not in once],
+        }
+    if (writes or _state_json(new_state) != old_state or new_files != sorted(set(files)) or data.get("version") != STATE_VERSION
+            or last_import != data.get("last_import")):
+        atomic_write(state_path, dump_state(new_state, new_files, last_import))
     return ImportReport(rejected=rejected, merged=duplicates_merged, problems=tuple(problems), unreadable=unreadable,
                         **counts)
 
@@ -585,6 +688,7 @@ class _Outcome:
     kind: str  # created, updated, unchanged, kept_edited
     fields: dict[str, Any] | None  # what to remember as last written; None keeps the old memory
     text: str | None = None  # the record's new text, when it is to be written
+    again: str | None = "unchanged"  # the kind the same entry gets from the next import if nothing changes
 
 
 @dataclass(frozen=True)
@@ -593,13 +697,13 @@ class FieldMerge:
 
     front_matter: dict[str, Any]
     body: str
-    remembered: dict[str, Any]  # what to remember as last written
-    applied: tuple[str, ...]  # fields set to the source's value
-    kept: tuple[tuple[str, Any, Any], ...]  # (field, the source's value, the remembered value or _MISSING): edits kept
+    remembered: dict[Field, Any]  # what to remember as last written
+    applied: tuple[Field, ...]  # fields set to the source's value
+    kept: tuple[tuple[Field, Any, Any], ...]  # (field, the source's value, the remembered value or _MISSING): edits kept
 
 
-def merge_fields(front_matter: dict[str, Any], body: str, new: dict[str, Any], last: dict[str, Any],
-                 names: list[str] | None = None, pending: dict[str, Any] | None = None,
+def merge_fields(front_matter: dict[str, Any], body: str, new: dict[Field, Any], last: dict[Field, Any],
+                 names: list[Field] | None = None, pending: dict[Field, Any] | None = None,
                  new_keys: bool = False) -> FieldMerge:
     """Three-way merge of ``names`` (default: those of ``new``, ``last`` and ``pending``): a field whose file
     value is what was last written (``last``, or ``pending``: what an interrupted import may have written)
@@ -610,68 +714,75 @@ def merge_fields(front_matter: dict[str, Any], body: str, new: dict[str, Any], l
     fm = dict(front_matter)
     remembered = dict(last)
     applied, kept = [], []
-    for name in names if names is not None else [*new, *(k for k in {**last, **pending} if k not in new)]:
-        current = fingerprint(name, _get(fm, body, name))
-        previous = last.get(name, _MISSING)
-        if name in pending and current == pending[name]:
-            previous = pending[name]
+    for field in names if names is not None else [*new, *(k for k in {**last, **pending} if k not in new)]:
+        current = fingerprint(field, _get(fm, body, field))
+        previous = last.get(field, _MISSING)
+        if field in pending and current == pending[field]:
+            previous = pending[field]
         if previous is _MISSING and new_keys and current in (None, [], {}):
             previous = current
-        wanted = new.get(name)
-        remembered[name] = fingerprint(name, wanted)
-        if current == remembered[name]:
+        wanted = new.get(field)
+        remembered[field] = fingerprint(field, wanted)
+        if current == remembered[field]:
             continue
         if previous is not _MISSING and current == previous:
-            new_body = _set(fm, name, wanted)
+            new_body = _set(fm, field, wanted)
             if new_body is not None:
                 body = new_body
-            applied.append(name)
+            applied.append(field)
             continue
-        kept.append((name, wanted, previous))
+        kept.append((field, wanted, previous))
     return FieldMerge(fm, body, remembered, tuple(applied), tuple(kept))
 
 
 def _import_entry(entry: SourceEntry, slug: str, state: dict[str, dict[str, Any]], papers_dir: Path,
-                  problems: list[Problem], read_labels: set[str] | None = None) -> _Outcome:
+                  problems: list[Problem], read_labels: set[str] | None = None,
+                  once: set[int] | None = None) -> _Outcome:
     new = with_enrichment(entry_fields(entry), state.get(slug, {}).get("enriched", {}))
     path = papers_dir / f"{slug}.md"
     label = f"content/papers/{slug}.md"
     where = f"{entry.source}:{entry.line}"
     if not path.exists():
         remembered = {name: fingerprint(name, value) for name, value in new.items()}
-        return _Outcome("created", remembered, render_record(new_front_matter(new, creation_fields(entry)), new["abstract"]))
+        return _Outcome("created", remembered, render_record(new_front_matter(new, creation_fields(entry)), new[ABSTRACT]))
     try:
         old_text = path.read_text(encoding="utf-8")
         parsed = split_front_matter(old_text)
-    except RecordError as exc:
+    except ParseError as exc:
         problems.append(warning(label, exc.line, f"{exc.message}; not updated from {where} until fixed"))
-        return _Outcome("kept_edited", None)
+        return _Outcome("kept_edited", None, again="kept_edited")
     except (OSError, UnicodeDecodeError) as exc:
         problems.append(warning(label, None, f"cannot read ({exc}); not updated from {where}"))
-        return _Outcome("kept_edited", None)
+        return _Outcome("kept_edited", None, again=None)
 
     info = state.get(slug, {})
     # A record that also came from a file not read this time (a file named on the command line before) keeps
     # what that file gave: a key this import's sources do not give is left as it is.
     partial = read_labels is not None and any(label not in read_labels for label in info.get("also", []))
     last, pending = info.get("fields", {}), info.get("pending", {})
-    names = [name for name in dict.fromkeys([*new, *last, *pending]) if _compared(name) and not (partial and name not in new)]
+    names = [field for field in dict.fromkeys([*new, *last, *pending])
+             if field.owner == "source" and not (partial and field not in new)]  # a person's keys are theirs
     merged = merge_fields(parsed.front_matter, parsed.body, new, last, names=names, pending=pending,
                           new_keys=bool(last or pending))
     fm, body, remembered = merged.front_matter, merged.body, merged.remembered
     user_kept, listing_changed = bool(merged.kept), bool(merged.applied)
+    said = []
     for name, wanted, previous in merged.kept:
         if previous is not _MISSING and fingerprint(name, wanted) != previous:
-            problems.append(warning(label, None, f"kept your edit of {name!r}; {where} now says {_short(wanted)}"))
+            problems.append(warning(label, None, f"kept your edit of '{name}'; {where} now says {_short(wanted)}"))
+            said.append(id(problems[-1]))
+    again = "kept_edited" if user_kept else "unchanged"
+    if once is not None and not (listing_changed and _has_comments(parsed.front_matter_text)):
+        once.update(said)  # said once: the state now remembers the source's new value, the next import is quiet
 
     kind = "updated"  # the file is rewritten: "updated", even when an edit of another field was kept (warned)
     if not listing_changed:
         # Nothing to apply: the file is left byte for byte as it is, formatting and all.
-        return _Outcome("kept_edited" if user_kept else "unchanged", remembered)
+        return _Outcome(again, remembered, again=again)
     if _has_comments(parsed.front_matter_text):
         problems.append(warning(label, None, f"has comments, so it was not rewritten: apply the changes from {where} by hand"))
-        return _Outcome("kept_edited", None)
-    return _Outcome(kind, remembered, render_record(schema.ordered(fm), body))
+        return _Outcome("kept_edited", None, again="kept_edited")
+    return _Outcome(kind, remembered, render_record(schema.ordered(fm), body), again=again)
 
 
 def _short(value: Any) -> str:

@@ -21,12 +21,10 @@ import re
 from dataclasses import dataclass
 
 from . import names
+from .dates import month_number
 from .problems import Problem, error, warning
 from .urls import first_repository_url
 
-MONTHS = {m: i for i, m in enumerate(
-    ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"], start=1)}
-MONTHS["Sept"] = 9
 
 HEADER_RE = re.compile(
     r"(?P<category>[A-Z]{2})\s*"
@@ -116,7 +114,7 @@ def parse_header(text: str) -> Header | None:
         return None
     return Header(
         category=match["category"],
-        month=MONTHS[match["month"]],
+        month=month_number(match["month"]),
         day=int(match["day"]),
         year=int(match["year"]) if match["year"] else None,
         has_code=bool(match["code"]),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .schema import Field
 from .scholarly import same_person
 
 
@@ -27,21 +28,24 @@ def complete_authors(source: list[str], full: list[str]) -> list[str]:
     return [*source, *full[len(source):]]
 
 
-def with_enrichment(fields: dict[str, Any], enriched: dict[str, Any]) -> dict[str, Any]:
+AUTHORS, ET_AL, TYPE = Field("authors"), Field("et_al"), Field("type")
+
+
+def with_enrichment(fields: dict[Field, Any], enriched: dict[Field, Any]) -> dict[Field, Any]:
     """The fields to write: ``fields`` (from the source) with ``enriched`` laid over them."""
     if not enriched:
         return fields
     result = dict(fields)
-    for name, value in enriched.items():
-        if name == "et_al":
+    for field, value in enriched.items():
+        if field == ET_AL:
             continue  # follows the authors
-        if name == "authors":
-            source = list(fields.get("authors") or [])
-            if isinstance(value, list) and extends(source, value) and (fields.get("et_al") or len(value) > len(source)
+        if field == AUTHORS:
+            source = list(fields.get(AUTHORS) or [])
+            if isinstance(value, list) and extends(source, value) and (fields.get(ET_AL) or len(value) > len(source)
                                                                     or not source):
-                result["authors"] = complete_authors(source, value)
-                result["et_al"] = bool(enriched.get("et_al", False))
+                result[AUTHORS] = complete_authors(source, value)
+                result[ET_AL] = bool(enriched.get(ET_AL, False))
             continue
-        if _empty(fields.get(name)) or (name == "type" and fields.get(name) == "preprint"):
-            result[name] = value  # a listing calls every paper a preprint: a published version says more
+        if _empty(fields.get(field)) or (field == TYPE and fields.get(field) == "preprint"):
+            result[field] = value  # a listing calls every paper a preprint: a published version says more
     return result

@@ -196,7 +196,7 @@ def _key_parts(value: Any, parts: list[str]) -> None:
     elif isinstance(value, Tag):
         parts.append(f"tag:{value.slug}={value.name}={value.kind}={value.description}={len(value.papers)}")
     elif isinstance(value, Author):
-        parts.append(f"author:{value.slug}={value.name}={value.is_owner}={len(value.papers)}")
+        parts.append(f"author:{value.slug}={value.name}={value.is_owner}={len(value.papers)}={value.coauthor_count}")
         parts.extend(f"{name}={slug}={count}" for name, slug, count in value.coauthors)
     elif isinstance(value, YearGroup):
         parts.append(f"group:{value.heading}={value.id}")

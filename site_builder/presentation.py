@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from . import identifiers
 from .urls import is_safe_link
 
 # The row of buttons, in this order; any other link name follows, in the record's order, under its own name.
@@ -19,7 +20,39 @@ LINK_LABELS = {
 MARKS = "*†‡"
 MARK_MEANING = {"*": "equal contribution", "†": "corresponding author", "‡": "see the paper's note"}
 _TRAILING_MARKS_RE = re.compile(r"[\s*†‡]+$")
-_ARXIV_LINK_RE = re.compile(r"arxiv\.org/(?:abs|pdf)/(\d{4}\.\d{4,5}|[a-z-]+(?:\.[A-Z]{2})?/\d{7})", re.IGNORECASE)
+
+
+# A list item shows a byline of up to BYLINE_LIMIT names whole; of a longer one, the first BYLINE_FIRST names,
+# the owner, the members and the author whose page lists it, and how many more (the paper page shows them all).
+# A 2,000-author paper listed on each of its authors' pages would otherwise repeat 2,000 names 2,000 times.
+BYLINE_LIMIT = 15
+BYLINE_FIRST = 10
+
+
+@dataclass(frozen=True)
+class Byline:
+    """What a list item shows of a paper's authors: ``names``, in the paper's order, with None where names
+    are left out, and ``more``: how many are left out."""
+
+    names: tuple[Any, ...]
+    more: int = 0
+
+
+def byline(paper: Any, focus: str | None = None) -> Byline:
+    """The names a list item shows (see BYLINE_LIMIT); ``focus``: the slug of the author whose page it is."""
+    authors = paper.authors
+    if len(authors) <= BYLINE_LIMIT:
+        return Byline(tuple(authors))
+    names: list[Any] = []
+    last = -1
+    for i, author in enumerate(authors):
+        if i < BYLINE_FIRST or author.is_owner or author.is_member or (focus and author.slug == focus):
+            if i != last + 1:
+                names.append(None)
+            names.append(author)
+            last = i
+    shown = sum(1 for name in names if name is not None)
+    return Byline(tuple(names), len(authors) - shown)
 
 
 def split_marks(name: str) -> tuple[str, str]:
@@ -32,25 +65,17 @@ def split_marks(name: str) -> tuple[str, str]:
 
 
 def field(paper: Any, name: str) -> Any:
-    """A record key's value, whether the record has it as an attribute or among its other keys."""
-    record = paper.record
-    value = getattr(record, name, None)
+    """A record key's value by name: the paper's attribute of that name, else the record's own key of that name
+    (``paper.extra``); None when it has neither."""
+    value = getattr(paper, name, None)
     if value is None:
-        extra = getattr(record, "extra", None) or {}
-        value = extra.get(name)
+        value = (getattr(paper, "extra", None) or {}).get(name)
     return value
 
 
 def arxiv_of(paper: Any) -> str | None:
     """The paper's arXiv id: the ``arxiv`` key, else one in an arxiv.org link."""
-    value = field(paper, "arxiv")
-    if value:
-        return str(value).strip()
-    for _name, url in paper.record.links:
-        match = _ARXIV_LINK_RE.search(url)
-        if match:
-            return match.group(1)
-    return None
+    return identifiers.arxiv_of(paper.arxiv, paper.links)
 
 
 def href(url: str, root: str) -> str:
@@ -72,14 +97,14 @@ class Button:
 def link_buttons(paper: Any) -> tuple[Button, ...]:
     """The paper's link buttons in a fixed order: from its ``links:``, then its DOI and arXiv id."""
     links: dict[str, str] = {}
-    for name, url in paper.record.links:
+    for name, url in paper.links:
         if is_safe_link(url):
             links.setdefault(str(name).strip().lower() if str(name).lower() in LINK_LABELS else str(name), url)
     arxiv = arxiv_of(paper)
     if arxiv:
         links.setdefault("arxiv", "https://arxiv.org/abs/" + arxiv)
         links.setdefault("pdf", "https://arxiv.org/pdf/" + arxiv)
-    doi = field(paper, "doi")
+    doi = paper.doi
     if doi:
         links.setdefault("doi", "https://doi.org/" + str(doi).strip())
     known = [k for k in LINK_ORDER if k in links]
@@ -89,7 +114,7 @@ def link_buttons(paper: Any) -> tuple[Button, ...]:
 
 def code_released(paper: Any) -> bool:
     """``has_code: true`` but no code link: shown as plain text, not as a button."""
-    return bool(paper.record.has_code) and not any(b.kind == "code" for b in link_buttons(paper))
+    return bool(paper.has_code) and not any(b.kind == "code" for b in link_buttons(paper))
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,10 +128,10 @@ class Venue:
 
 
 def venue_of(paper: Any, colors: Any = ()) -> Venue:
-    venue = str(field(paper, "venue") or "").strip()
-    short = str(field(paper, "venue_short") or "").strip()
-    note = str(field(paper, "note") or "").strip()
-    kind = str(field(paper, "type") or "")
+    venue = str(paper.venue or "").strip()
+    short = str(paper.venue_short or "").strip()
+    note = str(paper.note or "").strip()
+    kind = str(paper.type or "")
     palette = dict(colors or ())
     if venue or short:
         label = short or venue
@@ -116,8 +141,8 @@ def venue_of(paper: Any, colors: Any = ()) -> Venue:
         color = palette.get(badge, "") or palette.get(short, "") or palette.get(venue, "")
         return Venue(badge, line, full, note, kind == "preprint", color)
     arxiv = arxiv_of(paper)
-    if arxiv or paper.record.category or kind in ("", "preprint"):
-        return Venue("arXiv" if (arxiv or paper.record.category) else "", "Preprint", "", note, True,
+    if arxiv or paper.category or kind in ("", "preprint"):
+        return Venue("arXiv" if (arxiv or paper.category) else "", "Preprint", "", note, True,
                      palette.get("arXiv", ""))
     return Venue("", "", "", note, False)
 

@@ -42,6 +42,16 @@ def has_errors(problems: Iterable[Problem]) -> bool:
     return any(p.is_error for p in problems)
 
 
+class ParseError(Exception):
+    """A text that cannot be read, at a line (1-based; None when unknown): bad YAML, a record file that is not
+    ``---`` front matter ``---`` body. Readers raise it; their callers report it as a Problem at the file's path."""
+
+    def __init__(self, line: int | None, message: str):
+        super().__init__(message)
+        self.line = line
+        self.message = message
+
+
 class UserError(Exception):
     """A mistake in the user's input or command line: printed without a traceback.
 

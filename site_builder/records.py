@@ -19,7 +19,7 @@ import difflib
 from . import schema, yamlio
 from .dates import PartialDate
 from .identifiers import normalize_arxiv, normalize_doi
-from .problems import Problem, error, warning
+from .problems import ParseError, Problem, error, warning
 from .textsafe import clean_tree
 from .urls import is_safe_link
 
@@ -84,35 +84,28 @@ class RecordText:
     body_line: int
 
 
-class RecordError(Exception):
-    def __init__(self, line: int | None, message: str):
-        super().__init__(message)
-        self.line = line
-        self.message = message
-
-
 def split_front_matter(text: str) -> RecordText:
-    """Parse ``---`` YAML ``---`` body. Raises RecordError with a 1-based file line."""
+    """Parse ``---`` YAML ``---`` body. Raises ParseError with a 1-based file line."""
     if text.startswith("\ufeff"):
         text = text[1:]
     text = text.replace("\r\n", "\n")
     lines = text.split("\n")
     if not lines or lines[0].strip() != FRONT_MATTER_FENCE:
-        raise RecordError(1, "a record must start with a '---' line, then YAML front matter, then '---'")
+        raise ParseError(1, "a record must start with a '---' line, then YAML front matter, then '---'")
     for end in range(1, len(lines)):
         if lines[end].strip() == FRONT_MATTER_FENCE:
             break
     else:
-        raise RecordError(1, "the front matter is not closed by a '---' line")
+        raise ParseError(1, "the front matter is not closed by a '---' line")
     fm_text = "\n".join(lines[1:end]) + "\n"
     try:
         data = yamlio.load(fm_text)
-    except yamlio.YamlError as exc:
-        raise RecordError(exc.line + 1 if exc.line else 1, exc.message) from None
+    except ParseError as exc:  # its line is within the front matter
+        raise ParseError(exc.line + 1 if exc.line else 1, exc.message) from None
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        raise RecordError(2, "the front matter must be a mapping of key: value lines")
+        raise ParseError(2, "the front matter must be a mapping of key: value lines")
     body_lines = lines[end + 1:]
     skipped = 0
     while skipped < len(body_lines) and not body_lines[skipped].strip():
@@ -297,7 +290,7 @@ def record_from_text(text: str, src_path: Path, label: str,
     (YAML escapes such as ``"\\x01"`` can make them; anything else is kept exactly)."""
     try:
         parsed = split_front_matter(text)
-    except RecordError as exc:
+    except ParseError as exc:
         return None, (error(label, exc.line, exc.message),)
     data = parsed.front_matter
     lines: dict[str, int] = {}
@@ -352,7 +345,7 @@ def unknown_key_warnings(text: str, label: str) -> tuple[Problem, ...]:
     """Warnings for keys that are not in the schema table, with the closest declared key when one is close."""
     try:
         parsed = split_front_matter(text)
-    except RecordError:
+    except ParseError:
         return ()
     lines = yamlio.key_lines(parsed.front_matter_text)
     problems = []

@@ -20,7 +20,7 @@ from .citations import arxiv_id, bibtex, csl_json, highwire_tags, link, ris
 from .exports import EXPORTS, jsonld
 from . import presentation
 from .csl import ReferenceFormatter
-from .urls import is_safe_link
+from .urls import is_safe_link, public_url
 from .config import SiteConfig
 from .plan import TEXT, Page
 from .problems import Problem, UserError, error
@@ -104,7 +104,7 @@ def make_environment(config: SiteConfig, cache_dir: Path | None = None) -> _Envi
         keep_trailing_newline=True,
         auto_reload=False,  # the Builder makes a new environment whenever a template's source changes
     )
-    env.globals["bibtex"] = bibtex
+    env.globals["bibtex"] = PerPaper(bibtex)  # a paper's BibTeX shows in its list items and its Cite box
     env.globals["ris"] = ris
     env.globals["csl_json"] = csl_json
     env.globals["arxiv_id"] = arxiv_id
@@ -121,12 +121,13 @@ def make_environment(config: SiteConfig, cache_dir: Path | None = None) -> _Envi
     env.globals["code_released"] = presentation.code_released
     env.globals["venue_of"] = lambda paper: presentation.venue_of(paper, config.option("venue_colors", ()))
     env.globals["mark_legend"] = presentation.mark_legend
+    env.globals["byline"] = presentation.byline
     env.globals["tag_label"] = presentation.tag_label
     env.globals["date_text"] = presentation.date_text
     env.globals["date_iso"] = presentation.date_iso
     env.globals["field"] = presentation.field
     env.globals["ink"] = presentation.ink
-    env.globals["formatted_reference"] = ReferenceFormatter(config.citation_style, config.root)
+    env.globals["formatted_reference"] = ReferenceFormatter(config.citation_style, config.root, cache_dir)
     env.globals["owner"] = {"name": config.owner or "",
                             "url": f"authors/{author_key(config.owner)}/index.html" if config.owner else ""}
     env.filters["href"] = presentation.href
@@ -168,37 +169,62 @@ class _CompiledTemplates(jinja2.FileSystemBytecodeCache):
             pass
 
 
+class PerPaper:
+    """``func(paper)`` made once per paper for as long as the environment lives (a paper's fingerprint
+    covers everything ``func`` reads of it)."""
+
+    def __init__(self, func):
+        self.func = func
+        self.cache: dict[str, Any] = {}
+
+    def __call__(self, paper):
+        key = paper.fingerprint
+        if not key:
+            return self.func(paper)
+        value = self.cache.get(key)
+        if value is None:
+            value = self.cache[key] = self.func(paper)
+        return value
+
+
 ITEM_TEMPLATE = "partials/paper_item.html"
 
 
 class ItemRenderer:
-    """``render_item(paper, root, level, abstract)`` in templates: one paper's list item.
+    """``render_item(paper, root, level, abstract, focus)`` in templates: one paper's list item.
 
     Lists show the same paper on the index and on each of its tag and author pages, so each item is
     rendered once per set of arguments and reused; the cache lives as long as the environment, which is
     replaced whenever a template changes. The item's template is ``partials/paper_item.html``; it gets
     ``paper``, ``root`` (the prefix that leads to the site root from the page), ``level`` (its heading
-    level) and ``abstract`` (false in compact lists: no abstract toggle) as plain template variables.
+    level), ``abstract`` (false in compact lists: no abstract toggle) and ``focus`` (on an author's page,
+    the author's slug: a long byline keeps that name, see ``presentation.byline``) as plain template
+    variables.
     """
 
     def __init__(self, env: _Environment):
         self.env = env
-        self.cache: dict[tuple, Markup] = {}
+        self.cache: dict[tuple, bytes] = {}  # (fingerprint, root, level, abstract, focus) -> the item, UTF-8
         self.uses: set[str] = set()  # the templates an item render loads (recorded again on a cache hit)
 
-    def __call__(self, paper, root: str, level: int = 3, abstract: bool = True) -> Markup:
-        key = (paper.fingerprint, root, level, bool(abstract))
-        html = self.cache.get(key) if paper.fingerprint else None
-        if html is None:
+    def __call__(self, paper, root: str, level: int = 3, abstract: bool = True, focus: str | None = None) -> Markup:
+        if len(paper.authors) <= presentation.BYLINE_LIMIT:
+            focus = None  # the whole byline is shown: the item is the same on every page
+        key = (paper.fingerprint, root, level, bool(abstract), focus)
+        kept = self.cache.get(key) if paper.fingerprint else None
+        if kept is None:
             outer, self.env.loaded = self.env.loaded, set()
             try:
                 html = Markup(self.env.get_template(ITEM_TEMPLATE).render(
-                    paper=paper, root=root, level=level, abstract=bool(abstract)))
+                    paper=paper, root=root, level=level, abstract=bool(abstract), focus=focus))
             finally:
                 self.uses |= self.env.loaded
                 self.env.loaded = outer
             if paper.fingerprint:
-                self.cache[key] = html
+                # kept as UTF-8: an item with one character beyond Latin-1 is 2-4 bytes a character as str
+                self.cache[key] = html.encode("utf-8", "surrogatepass")
+        else:
+            html = Markup(kept.decode("utf-8", "surrogatepass"))
         if self.env.loaded is not None:
             self.env.loaded |= self.uses or {ITEM_TEMPLATE}
         return html
@@ -225,11 +251,7 @@ class SiteInfo:
 
     def absolute(self, path: str) -> str:
         """The public URL of an output path (needs ``url:``): index.html names its folder."""
-        if not self.url:
-            return ""
-        if path == "index.html" or path.endswith("/index.html"):
-            path = path[: -len("index.html")]
-        return self.url + path
+        return public_url(self.url, path)
 
 
 @dataclass(frozen=True)

@@ -98,6 +98,64 @@ SOURCE_KEYS: tuple[str, ...] = tuple(key.name for key in KEYS if key.owner == "s
 REQUIRED: tuple[str, ...] = tuple(key.name for key in KEYS if key.required)
 
 
+BODY = "abstract"  # the record's body, merged by an import as one more field
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Field:
+    """One unit of an import's three-way merge (and of what ``enrich`` proposes): a record key of the table
+    above, one link of ``links`` (each link is merged on its own: a link the user added beside the source's
+    is theirs), or the body (the abstract)."""
+
+    key: str  # a key of the table, or BODY
+    link: str | None = None  # the link's name, for key == "links"
+
+    def __post_init__(self) -> None:
+        if (self.key != BODY and self.key not in BY_NAME) or (self.link is not None) != (self.key == "links"):
+            raise ValueError(f"not a field of a record: {self.key!r}, link {self.link!r}")  # a bug, not a user's
+
+    @classmethod
+    def named(cls, name: str) -> "Field":
+        """The field a name spells (the import state's spelling: ``title``, ``link:pdf``, ``abstract``).
+        ValueError for a name that is none."""
+        key, sep, link = name.partition(":")
+        return cls("links", link) if sep and key == "link" and link else cls(name)
+
+    @property
+    def name(self) -> str:
+        """How the import state and messages spell it: ``title``, ``link:pdf``, ``abstract``."""
+        return self.key if self.link is None else f"link:{self.link}"
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def kind(self) -> str:
+        """A kind of KINDS: a link is a "url", the body "text"."""
+        return "text" if self.key == BODY else "url" if self.link is not None else BY_NAME[self.key].kind
+
+    @property
+    def owner(self) -> str:
+        """"source" (an import compares it three ways) or "user" (only people write it)."""
+        return "source" if self.key == BODY else BY_NAME[self.key].owner
+
+
+def fields_of(mapping: dict) -> dict["Field", object]:
+    """A mapping by field name (the import state's JSON) as one by Field; names that are no field are left out."""
+    out = {}
+    for name, value in mapping.items():
+        try:
+            out[Field.named(name)] = value
+        except ValueError:
+            continue
+    return out
+
+
+def names_of(mapping: dict) -> dict[str, object]:
+    """A mapping by Field as one by field name, for JSON."""
+    return {field.name: value for field, value in mapping.items()}
+
+
 def ordered(front_matter: dict) -> dict:
     """The same mapping with declared keys first, in table order, then the user's own keys as they came."""
     out = {name: front_matter[name] for name in KEY_ORDER if name in front_matter}

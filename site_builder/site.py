@@ -6,6 +6,8 @@ rendered abstracts (``abstracts``), and returns the model with every problem it 
 from __future__ import annotations
 
 import functools
+import heapq
+import itertools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +22,7 @@ from .digest import digest
 from .presentation import MARKS, split_marks
 from .problems import Problem, error, warning
 from .records import Record
+from .schema import BY_NAME
 from .slugs import SlugClash, assign_slugs, slugify
 from .titles import title_html, title_text
 
@@ -48,8 +51,23 @@ class AuthorRef:
     marks: str = ""  # "*" equal contribution, "†" corresponding, "‡": after the name in the record or from its lists
 
 
+def _from_record(name: str) -> property:
+    """``paper.<name>``: the record's key of that name, as the record has it (schema.KEYS says what it holds)."""
+    def read(self: "Paper"):
+        return getattr(self.record, name)
+    return property(read, doc=BY_NAME[name].doc)
+
+
 @dataclass(frozen=True, slots=True)
 class Paper:
+    """One paper as templates see it: every value a template uses is an attribute of the paper (documented in
+    docs/themes.md, "The paper object"); templates never read ``paper.record``.
+
+    Every record key of the schema table is an attribute (``paper.venue``, ``paper.doi``, ``paper.note``, ...).
+    A few are given here in the form pages show them: ``authors`` (AuthorRef: the name without its marks, the
+    marks, owner and member, the author page), ``tags`` (TagRef: the category, the affiliation and the topic
+    tags, each under its one spelling), ``citekey`` (unique across the site), ``updated`` (YYYY-MM-DD)."""
+
     record: Record
     slug: str
     url: str  # from the site root, e.g. papers/<slug>/index.html
@@ -107,6 +125,36 @@ class Paper:
         """YYYY-MM-DD of the last change a reader should know of: ``updated:`` in the record, else its date."""
         return self.updated_on
 
+    # The other record keys, read through (title, slug, authors, date, tags, links, citekey, updated: above).
+    et_al = _from_record("et_al")
+    editors = _from_record("editors")
+    type = _from_record("type")
+    venue = _from_record("venue")
+    venue_short = _from_record("venue_short")
+    category = _from_record("category")
+    affiliation = _from_record("affiliation")
+    volume = _from_record("volume")
+    number = _from_record("number")
+    pages = _from_record("pages")
+    publisher = _from_record("publisher")
+    address = _from_record("address")
+    edition = _from_record("edition")
+    series = _from_record("series")
+    school = _from_record("school")
+    institution = _from_record("institution")
+    isbn = _from_record("isbn")
+    issn = _from_record("issn")
+    doi = _from_record("doi")
+    arxiv = _from_record("arxiv")
+    has_code = _from_record("has_code")
+    orcids = _from_record("orcids")
+    citations = _from_record("citations")
+    selected = _from_record("selected")
+    note = _from_record("note")
+    image = _from_record("image")
+    equal = _from_record("equal")
+    corresponding = _from_record("corresponding")
+
 
 @dataclass(frozen=True, slots=True)
 class Tag:
@@ -126,8 +174,9 @@ class Author:
     name: str
     slug: str
     papers: tuple[Paper, ...]  # newest first
-    coauthors: tuple[tuple[str, str, int], ...]  # (name, slug, papers together), most first
+    coauthors: tuple[tuple[str, str, int], ...]  # (name, slug, papers together), most first; COAUTHORS_SHOWN at most
     is_owner: bool = False
+    coauthor_count: int = 0  # every co-author, those not in ``coauthors`` too
 
     @property
     def url(self) -> str:
@@ -353,34 +402,57 @@ def _clash_warnings(clashes: tuple[SlugClash, ...], folder: str, records: list[R
     return found
 
 
+# An author page lists this many co-authors, most papers together first, and says how many more: on a paper with
+# 2,000 authors every one of them would otherwise list the 1,999 others on a page of their own.
+COAUTHORS_SHOWN = 40
+
+
 def _authors(config: SiteConfig, papers: list[Paper]) -> tuple[Author, ...]:
-    """One page per person: their papers, and the people they wrote with, most papers first."""
+    """One page per person: their papers, and the people they wrote with, most papers first.
+
+    Linear in the bylines' lengths: the people on a 2,000-author paper who wrote nothing else share its one
+    byline sorted by name, instead of each counting the 1,999 others."""
     names: dict[str, str] = {}
-    works: dict[str, list[Paper]] = {}
-    together: dict[str, dict[str, int]] = {}
+    works: dict[str, list[int]] = {}  # slug -> the indices of their papers
+    bylines: list[list[str]] = []  # each paper's distinct slugs, in its order
     owner_key = author_key(config.owner) if config.owner else None
-    for paper in papers:
-        slugs = []
+    for index, paper in enumerate(papers):
+        slugs: dict[str, None] = {}
         for ref in paper.authors:
-            if ref.slug not in slugs:
-                slugs.append(ref.slug)
+            slugs.setdefault(ref.slug)
             if ref.slug == owner_key:
                 names[ref.slug] = config.owner
             else:
                 names.setdefault(ref.slug, ref.name)
         if paper.owner_implied and owner_key not in slugs:  # owner_on_every_paper: the owner's page counts it
-            slugs.append(owner_key)
+            slugs.setdefault(owner_key)
             names[owner_key] = config.owner
+        bylines.append(list(slugs))
         for slug in slugs:
-            works.setdefault(slug, []).append(paper)
-            counts = together.setdefault(slug, {})
-            for other in slugs:
-                if other != slug:
-                    counts[other] = counts.get(other, 0) + 1
+            works.setdefault(slug, []).append(index)
+
+    def order(coauthor: tuple[str, str, int]) -> tuple[int, str]:
+        return -coauthor[2], coauthor[0].casefold()
+
+    by_name: dict[int, list[str]] = {}  # a byline sorted by name (stable: the byline's order among equals)
     authors = []
     for slug, name in names.items():
-        coauthors = sorted(((names[o], o, n) for o, n in together[slug].items()), key=lambda c: (-c[2], c[0].casefold()))
-        authors.append(Author(name, slug, tuple(works[slug]), tuple(coauthors), slug == owner_key))
+        mine = works[slug]
+        if len(mine) == 1:  # one paper: every co-author once, by name
+            if mine[0] not in by_name:
+                by_name[mine[0]] = sorted(bylines[mine[0]], key=lambda o: names[o].casefold())
+            others = by_name[mine[0]]
+            coauthors = [(names[o], o, 1) for o in itertools.islice((o for o in others if o != slug), COAUTHORS_SHOWN)]
+            count = len(others) - 1
+        else:
+            together: dict[str, int] = {}
+            for index in mine:
+                for other in bylines[index]:
+                    if other != slug:
+                        together[other] = together.get(other, 0) + 1
+            coauthors = heapq.nsmallest(COAUTHORS_SHOWN, ((names[o], o, n) for o, n in together.items()), key=order)
+            count = len(together)
+        authors.append(Author(name, slug, tuple(papers[i] for i in mine), tuple(coauthors), slug == owner_key, count))
     return tuple(sorted(authors, key=lambda a: (a.name.casefold(), a.slug)))
 
 

@@ -17,16 +17,12 @@ from typing import Any
 
 from . import schema
 from .bibtex import BibEntry, clean_control, parse_bibtex, tex_to_markup, tex_to_text, verbatim
-from .dates import PartialDate
+from .dates import PartialDate, month_number
 from .identifiers import ARXIV_IN_TEXT, arxiv_url, doi_url, normalize_arxiv, normalize_doi
 from .listing import Entry, parse_listing
 from .problems import Problem, error, warning
 from .urls import first_repository_url, is_repository_url, is_safe_link
 
-MONTHS = {name: i for i, names in enumerate(
-    [("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",), ("jun", "june"),
-     ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"), ("oct", "october"), ("nov", "november"),
-     ("dec", "december")], start=1) for name in names}
 ARXIV_ID_RE = ARXIV_IN_TEXT
 
 
@@ -208,7 +204,7 @@ def _month(text: str) -> int | None:
     token = word.group(1).lower().rstrip(".")
     if token.isdigit():
         return int(token)
-    return MONTHS.get(token) or MONTHS.get(token[:3])
+    return month_number(token) or month_number(token[:3])
 
 
 def _bib_date(fields: dict[str, str]) -> PartialDate:
@@ -406,24 +402,92 @@ _CSL_TYPES = {"article-journal": "journal-article", "paper-conference": "confere
               "software": "software", "speech": "talk", "manuscript": "preprint", "entry-encyclopedia": "chapter",
               "entry-dictionary": "chapter", "article-magazine": "journal-article",
               "article-newspaper": "journal-article", "post-weblog": "other", "webpage": "other"}
-_TAG_RE = re.compile(r"<[^<>]*>")
+_TAG_RE = re.compile(r"<(/?)([A-Za-z][\w:.-]*)([^<>]*)>|<[^<>]*>")
+# CSL rich text (and JATS inline elements, as Crossref writes abstracts): what each tag means.
+_RICH_MEANING = {"i": "italic", "em": "italic", "italic": "italic", "b": "bold", "strong": "bold", "bold": "bold",
+                 "sup": "sup", "sub": "sub", "sc": "small-caps", "small-caps": "small-caps"}
+# How a meaning is written: in a title (the record's title markup, see titles.py), in an abstract (markdown
+# with TeX, see markup.py: raw HTML there is shown as text), in a plain text field (venue, publisher, ...).
+# Superscripts and subscripts outside titles become Unicode characters where there are some (m², H₂O).
+_RICH_WRITTEN = {
+    "title": {"italic": ("<i>", "</i>"), "bold": ("<b>", "</b>"), "sup": ("<sup>", "</sup>"),
+              "sub": ("<sub>", "</sub>"), "small-caps": ("<sc>", "</sc>"), "nocase": ("{", "}")},
+    "markdown": {"italic": ("\\emph{", "}"), "bold": ("\\textbf{", "}")},
+    "text": {},
+}
+_SUPERSCRIPT = str.maketrans("0123456789+-=()n", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿ")
+_SUBSCRIPT = str.maketrans("0123456789+-=()", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎")
 
 
-def _rich_text(value: str) -> str:
-    """CSL rich text (``<i>``, ``<b>``, ``<sup>``, ``<sub>``, ``<span class="nocase">``) and HTML entities, as
-    plain text: the tags' text is kept, nothing of the markup is."""
-    return " ".join(clean_control(html.unescape(_TAG_RE.sub("", value))).split())
+def _tag_meaning(name: str, attributes: str) -> str | None:
+    name = name.lower().removeprefix("jats:")
+    if name == "span":
+        if re.search(r"""class\s*=\s*["']?nocase""", attributes, re.IGNORECASE):
+            return "nocase"
+        if re.search(r"font-variant\s*:\s*small-caps", attributes, re.IGNORECASE):
+            return "small-caps"
+        return None
+    return _RICH_MEANING.get(name)
+
+
+def _rich_text(value: str, to: str = "text") -> str:
+    """CSL rich text (``<i>``, ``<b>``, ``<sup>``, ``<sub>``, ``<sc>``, ``<span style="font-variant:small-caps;">``,
+    ``<span class="nocase">``, and JATS's ``<jats:italic>`` and kin) with HTML entities decoded, written for
+    ``to``: ``"title"`` keeps every kind of formatting in the record's title markup (titles.py shows it),
+    ``"markdown"`` keeps italic, bold, superscript and subscript as the HTML an abstract may hold, ``"text"``
+    (a venue, a publisher) keeps the text, with superscript and subscript digits as their Unicode characters
+    (``m<sup>2</sup>`` -> m², ``H<sub>2</sub>O`` -> H₂O). Any other tag is dropped and its text kept."""
+    written = _RICH_WRITTEN[to]
+    unescape = html.unescape
+    out: list[str] = []
+    open_tags: list[tuple[str, str | None, int]] = []  # (tag name, meaning, where its text starts in out)
+    last = 0
+    for match in _TAG_RE.finditer(value):
+        out.append(unescape(value[last:match.start()]))
+        last = match.end()
+        if match.group(2) is None:
+            continue  # a comment or a stray <...>: nothing
+        name, closing = match.group(2).lower(), bool(match.group(1))
+        if not closing:
+            if match.group(3).rstrip().endswith("/"):
+                continue  # <br/> and kin
+            meaning = _tag_meaning(name, match.group(3))
+            open_tags.append((name, meaning, len(out)))
+            if meaning in written:
+                out.append(written[meaning][0])
+            continue
+        for depth in range(len(open_tags) - 1, -1, -1):
+            if open_tags[depth][0] == name:
+                break
+        else:
+            continue  # a closing tag never opened: dropped
+        for _name, meaning, start in reversed(open_tags[depth:]):
+            if meaning in written:
+                out.append(written[meaning][1])
+            elif meaning in ("sup", "sub"):
+                inner = "".join(out[start:])
+                table = _SUPERSCRIPT if meaning == "sup" else _SUBSCRIPT
+                if inner and all(ch in "0123456789+-=()" or (meaning == "sup" and ch == "n") for ch in inner):
+                    out[start:] = [inner.translate(table)]
+        del open_tags[depth:]
+    out.append(unescape(value[last:]))
+    for _name, meaning, _start in reversed(open_tags):  # tags never closed end with the text
+        if meaning in written:
+            out.append(written[meaning][1])
+    return " ".join(clean_control("".join(out)).split())
 
 
 def _jats(value: str) -> str:
-    """An abstract in JATS (``<jats:p>``, as Crossref returns them) or plain text: paragraphs of text."""
+    """An abstract in JATS (``<jats:p>``, as Crossref returns them) or plain text, with CSL rich text:
+    paragraphs of markdown text (italic and bold kept, see _rich_text)."""
     value = re.sub(r"<(jats:)?title>.*?</(jats:)?title>", "", value, flags=re.DOTALL)
     paragraphs = re.split(r"</?(?:jats:)?p\b[^>]*>|\n\s*\n", value)
-    return "\n\n".join(p for p in (_rich_text(p) for p in paragraphs) if p)
+    return "\n\n".join(p for p in (_rich_text(p, "markdown") for p in paragraphs) if p)
 
 
-def _csl_text(item: dict, name: str) -> str | None:
-    """A text variable: a string or a number; a list is read as its first item. Raises _Reject otherwise."""
+def _csl_text(item: dict, name: str, to: str = "text") -> str | None:
+    """A text variable: a string or a number; a list is read as its first item. Raises _Reject otherwise.
+    Its rich text is written for ``to`` (see _rich_text)."""
     value = item.get(name)
     if isinstance(value, list):
         value = value[0] if value else None
@@ -433,7 +497,7 @@ def _csl_text(item: dict, name: str) -> str | None:
         raise _Reject(f"{name} must be text, not {type(value).__name__}")
     if isinstance(value, float) and not value.is_integer():
         raise _Reject(f"{name} must be text, not {value!r}")
-    text = _rich_text(str(int(value)) if isinstance(value, float) else str(value))
+    text = _rich_text(str(int(value)) if isinstance(value, float) else str(value), to)
     return text or None
 
 
@@ -494,7 +558,7 @@ def _csl_date(value: Any) -> PartialDate | None:
                 return _season_aware([int(g) for g in iso.groups() if g], f"issued {text!r}")
             year = re.search(r"\b(\d{4})\b", text)
             if year:
-                month = next((MONTHS[w.lower()] for w in re.findall(r"[A-Za-z]+", text) if w.lower() in MONTHS), None)
+                month = next(filter(None, map(month_number, re.findall(r"[A-Za-z]+", text))), None)
                 return PartialDate(int(year.group(1)), month)
             raise _Reject(f"issued {text!r} names no year")
     return None
@@ -560,7 +624,7 @@ def _csl_entry(item: Any, label: str, line: int, problems: list[Problem]) -> Sou
         raise item
     if not isinstance(item, dict):
         raise _Reject("must be an object")
-    title = _csl_text(item, "title")
+    title = _csl_text(item, "title", to="title")
     if not title:
         raise _Reject("has no title")
     date = _csl_date(item.get("issued"))

@@ -21,6 +21,16 @@ REPOSITORY_HOSTS = (
 SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
 
 
+def public_url(site_url: str | None, path: str) -> str:
+    """The public address of an output path on a site published at ``site_url`` (``url:``, ending in "/");
+    "" without one. A page's address names its folder: ``papers/x/index.html`` -> ``.../papers/x/``."""
+    if not site_url:
+        return ""
+    if path == "index.html" or path.endswith("/index.html"):
+        path = path[: -len("index.html")]
+    return site_url + path
+
+
 def trim_url(url: str) -> str:
     """Drop sentence punctuation and unbalanced closing brackets from a URL's end."""
     while url:

@@ -13,6 +13,8 @@ from typing import Any
 
 import yaml
 
+from .problems import ParseError
+
 _SPECIAL_WORDS = frozenset(
     "y yes n no on off true false null none ~ .nan .inf -.inf +.inf nan inf".split()
 )
@@ -105,15 +107,6 @@ def _construct_timestamp(loader: Loader, node: yaml.ScalarNode) -> Any:
 
 Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
-
-
-class YamlError(Exception):
-    """Bad YAML: ``line`` is 1-based within the parsed text."""
-
-    def __init__(self, line: int | None, message: str):
-        super().__init__(message)
-        self.line = line
-        self.message = message
 
 
 _KEY_RE = re.compile(r"([a-z_][a-z0-9_]*):(?: (.*))?")
@@ -224,7 +217,7 @@ MAX_ALIAS_EXPANSION = 10_000  # values aliases may add beyond those written; far
 
 
 def _check_aliases(node: yaml.Node) -> None:
-    """YamlError when aliases make ``node`` refer to itself (a value holding itself never ends) or expand it
+    """ParseError when aliases make ``node`` refer to itself (a value holding itself never ends) or expand it
     far beyond what is written (a few bytes of ``&a [*a, *a]`` repeated grow into millions of values).
     Linear in the number of nodes written: each is counted once, its size remembered."""
     size: dict[int, int] = {}
@@ -241,19 +234,19 @@ def _check_aliases(node: yaml.Node) -> None:
         if key in size:
             continue
         if key in on_path:
-            raise YamlError(current.start_mark.line + 1,
+            raise ParseError(current.start_mark.line + 1,
                             "invalid YAML: this value holds itself through an alias (&name ... *name)")
         on_path.add(key)
         stack.append((current, True))
         for child in _children(current):
             if id(child) in on_path:
-                raise YamlError(child.start_mark.line + 1,
+                raise ParseError(child.start_mark.line + 1,
                                 "invalid YAML: this value holds itself through an alias (&name ... *name)")
             if id(child) not in size:
                 stack.append((child, False))
     total = size[id(node)]
     if total > len(size) + MAX_ALIAS_EXPANSION:
-        raise YamlError(node.start_mark.line + 1, f"invalid YAML: aliases (*name) expand {len(size)} values "
+        raise ParseError(node.start_mark.line + 1, f"invalid YAML: aliases (*name) expand {len(size)} values "
                         f"into {total}; write the values out instead")
 
 
@@ -289,9 +282,9 @@ def load(text: str) -> Any:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
         what = " ".join(part for part in (exc.context, exc.problem) if part)
-        raise YamlError(line, f"invalid YAML: {what}") from None
+        raise ParseError(line, f"invalid YAML: {what}") from None
     except (yaml.YAMLError, ValueError, TypeError, RecursionError) as exc:
-        raise YamlError(None, f"invalid YAML: {exc}") from None
+        raise ParseError(None, f"invalid YAML: {exc}") from None
 
 
 def key_lines(text: str) -> dict[str, int]:

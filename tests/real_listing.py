@@ -96,6 +96,7 @@ def read_llm_bible(path: Path) -> RealPaper:
 def real_papers() -> list[RealPaper]:
     papers = read_arxiv_feed(REAL / "arxiv-api-science.xml")
     papers += [read_llm_bible(p) for p in sorted((REAL / "llm-bible").glob("*.markdown"))]
+    papers += read_arxiv_feed(REAL / "arxiv-api-testing-excerpt.xml")
     return papers
 
 

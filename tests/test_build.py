@@ -17,8 +17,9 @@ def built_seed(seed_site, run):
     result = run(seed_site, "build")
     assert result.code == 0, result.err
     # one warning, for the missing url:; none else: \algoname is mapped in site.yaml, every category is known
-    assert result.err == ("site.yaml: warning: no url: set, so sitemap.xml and the Atom feeds are skipped and "
-                          "404.html links from the domain root; set url: to where the site is published\n")
+    assert result.err == ("site.yaml: warning: no url: set, so sitemap.xml and the Atom feeds are skipped, "
+                          "404.html links from the domain root and embed/fragment.html links relative to embed/ "
+                          "(the builder page's fragment is absolute); set url: to where the site is published\n")
     return seed_site
 
 

@@ -115,3 +115,40 @@ def test_table_keys_reads_backquoted_names(tmp_path):
     assert table_keys(page) == ["a", "b", "c"]
     assert github_anchor("What a build remembers") == "what-a-build-remembers"
     assert github_anchor("Live preview: `make serve`") == "live-preview-make-serve"
+
+
+# ---------------------------------------------------------------- templates see flat, documented objects (#17)
+
+THEME_TEMPLATES = sorted(p for p in (ROOT / "themes").glob("*/templates/**/*") if p.is_file())
+PAPER_NAMES = ("paper", "newer", "older")  # the names a template gives a Paper
+
+
+def test_no_template_reaches_into_the_record():
+    """Templates see flat objects: ``paper.venue``, never ``paper.record.venue``."""
+    assert len(THEME_TEMPLATES) >= 20
+    offenders = [f"{p.relative_to(ROOT)}:{n}: {line.strip()}" for p in THEME_TEMPLATES
+                 for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
+                 if re.search(r"\.record\b|\brecord\.", line)]
+    assert offenders == []
+
+
+def test_every_paper_attribute_a_template_uses_is_documented_and_exists():
+    from site_builder.site import Paper
+
+    documented = table_keys(DOCS / "themes.md", heading="attribute")
+    assert len(documented) >= 40 and "record" not in documented
+    missing = [name for name in documented if not hasattr(Paper, name)]
+    assert missing == [], f"docs/themes.md documents attributes a paper does not have: {missing}"
+    used = {name for p in THEME_TEMPLATES
+            for name in re.findall(r"\b(?:%s)\.([A-Za-z_]\w*)" % "|".join(PAPER_NAMES), p.read_text(encoding="utf-8"))}
+    assert {"title_html", "url", "tags", "et_al", "category", "image"} <= used  # the search finds them
+    assert sorted(used - set(documented)) == [], "used in a theme, not documented in docs/themes.md"
+    # every record key is a flat attribute, documented
+    assert [k for k in schema.KEY_ORDER if not hasattr(Paper, k) or k not in documented] == []
+
+
+def test_table_keys_reads_every_name_of_a_row():
+    from site_builder.site import Paper
+
+    assert {"editors", "issn", "abstract_html", "abstract_text"} <= set(table_keys(DOCS / "themes.md", "attribute"))
+    assert Paper.venue.__doc__ == schema.BY_NAME["venue"].doc  # read through, with the schema's description

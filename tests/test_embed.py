@@ -171,8 +171,12 @@ def test_papers_json_schema(hosted):
     assert list(data) == ["version", "generated", "title", "url", "papers"]
     assert data["version"] == 1 and data["generated"] == "2024-03-09" and data["url"] == base
     first = data["papers"][0]
-    assert list(first) == ["title", "title_html", "authors", "et_al", "date", "date_display", "year", "type", "category",
-                           "tags", "affiliation", "links", "abstract_html", "url", "owner"]
+    assert list(first) == ["title", "title_html", "authors", "et_al", "date", "date_display", "year", "type", "venue",
+                           "category", "tags", "affiliation", "links", "buttons", "code_released", "abstract_html",
+                           "url", "owner"]
+    assert first["venue"] == {"badge": "arXiv", "line": "Preprint", "note": "", "color": None, "ink": None}
+    assert first["buttons"] == [{"kind": "code", "label": "Code", "url": "https://github.com/ada/sparse_models"}]
+    assert first["code_released"] is False
     assert first["date"] == "2024-03-09" and first["date_display"] == "March 9, 2024" and first["type"] == "preprint"
     assert first["authors"] == ["Ada Lovelace", "Alan Turing"] and first["owner"] == [True, False]
     assert first["category"] == {"code": "LG", "name": "Machine Learning"}
@@ -213,3 +217,9 @@ def test_builder_fragment_follows_the_filters_with_absolute_links_and_copy_holds
     fragment = page.evaluate("fetch(document.getElementById('fragment-download').href).then(r => r.text())")
     assert fragment.count('<li class="pub-item">') == 1
     assert f'<a class="pub-title" href="{base}papers/private-learning-at-scale/">Private Learning at Scale</a>' in fragment
+    assert '<time datetime="2023-06-12">Jun 12, 2023</time>' in fragment
+    # with no filter it is the build's embed/fragment.html (url: set: links absolute in both)
+    page.fill("input[name=limit]", "")
+    page.select_option("select[name=tag]", "")  # each input remakes the fragment at once
+    whole = page.evaluate("fetch(document.getElementById('fragment-download').href).then(r => r.text())")
+    assert whole == (hosted[3] / "output" / "embed" / "fragment.html").read_text()

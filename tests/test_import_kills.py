@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 from conftest import snapshot
+from site_builder import fileio
 from site_builder.cli import main
 
 WORDS = "sparse private robust federated scalable adaptive efficient causal neural bayesian".split()
@@ -98,7 +99,8 @@ def start_import(site: Path, kill_at: int) -> tuple[int, int]:
                 return wrapped
 
             os.replace = step(os.replace)
-            os.sync = step(lambda: None)  # only a power cut needs the sync; a kill loses nothing the kernel has
+            fileio.sync_folder = step(fileio.sync_folder)  # each folder sync is a step too
+            fileio.sync_filesystem = step(fileio.sync_filesystem)  # and the flush of the records written
             os.write(write_end, b"r")
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, 1)
@@ -134,7 +136,9 @@ def test_kill_at_every_step_of_an_import(tmp_path, capsys):
     expected = reference(tmp_path, base, v2, v3)
     code, steps = wait_import(*start_import(killed_copy(tmp_path, base, v2, "probe"), 0))
     assert code == 0
-    assert steps == 8  # the pending state, 5 records (2 created, 3 updated), the sync, the state
+    # the pending state and its folder sync, 5 records (2 created, 3 updated), their flush (syncfs), the state
+    # and its folder sync
+    assert steps == 10
     for kill_at in range(1, steps + 1):
         site = killed_copy(tmp_path, base, v2, f"kill-{kill_at}")
         assert wait_import(*start_import(site, kill_at)) == (-signal.SIGKILL, kill_at)

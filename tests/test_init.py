@@ -233,6 +233,9 @@ def test_the_release_workflow_publishes_version_tags_with_trusted_publishing():
     build, publish = workflow["jobs"]["build"], workflow["jobs"]["publish"]
     script = "\n".join(s.get("run", "") for s in build["steps"])
     assert "python -m build" in script and "${GITHUB_REF_NAME#v}" in script
+    # the metadata's project URLs are the repository's the release is built in, written before the build
+    urls = script.index('python .github/scripts/project_urls.py "${{ github.server_url }}/${{ github.repository }}"')
+    assert urls < script.index("python -m build")
     assert publish["needs"] == "build"
     assert publish["permissions"] == {"id-token": "write"}
     assert publish["environment"]["name"] == "pypi"
@@ -241,3 +244,24 @@ def test_the_release_workflow_publishes_version_tags_with_trusted_publishing():
     assert step_using(build, "actions/upload-artifact")[0]["with"]["name"] == \
         step_using(publish, "actions/download-artifact")[0]["with"]["name"]
 
+
+
+def test_project_urls_are_written_for_the_repository_and_refuse_anything_else(tmp_path):
+    script = ROOT / ".github" / "scripts" / "project_urls.py"
+    pyproject = tmp_path / "pyproject.toml"
+    pyproject.write_text((ROOT / "pyproject.toml").read_text())
+    run = lambda *args: subprocess.run([sys.executable, str(script), *args, str(pyproject)], capture_output=True, text=True)
+    assert run("https://github.com/a/site-builder", "v1.0.0").returncode == 0
+    assert run("https://github.com/b/fork", "v1.1.0").returncode == 0  # written again: replaced, not added twice
+    import tomllib
+    project = tomllib.loads(pyproject.read_text())["project"]
+    assert project["urls"] == {"Homepage": "https://github.com/b/fork", "Source": "https://github.com/b/fork",
+                               "Documentation": "https://github.com/b/fork/tree/v1.1.0/docs#readme",
+                               "Issues": "https://github.com/b/fork/issues",
+                               "Changelog": "https://github.com/b/fork/blob/v1.1.0/CHANGELOG.md"}
+    assert project["name"] == "site-builder" and pyproject.read_text().count("[project.urls]") == 1
+    before = pyproject.read_text()
+    for bad in (("javascript:alert(1)", "v1"), ('https://github.com/a/b"\nx = "y', "v1"), ("https://github.com/a/b", "../x")):
+        done = run(*bad)
+        assert done.returncode != 0 and "not a" in done.stderr
+    assert pyproject.read_text() == before

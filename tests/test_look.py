@@ -75,6 +75,8 @@ def make_look_site(root: Path, theme: str, extra: str = PROFILE) -> Path:
     (site / "content" / "papers" / f"{SHOWCASE}.md").write_text(SHOWCASE_RECORD)
     record = site / "content" / "papers" / f"{PAPER}.md"
     record.write_text(record.read_text().replace("links:", "image: static/favicon.svg\nlinks:"))
+    (site / "static" / "slides").mkdir(parents=True)
+    (site / "static" / "slides" / "l1.pdf").write_bytes(b"%PDF-1.4\n%%EOF\n")  # the showcase's relative link
     return site
 
 
@@ -465,42 +467,139 @@ def served(looks):
     out = looks["default"]
     host = out.parent / "hosts"
     host.mkdir(exist_ok=True)
-    with serve(out) as base:
-        yield base, host
+    with serve(out) as base, serve(host) as host_url:  # the site and a host page on another origin
+        yield base, host, host_url
 
 
+# A dark host styles its own links (the fragment is plain HTML in the host's styles; the widget needs nothing).
 HOSTS = {"light": "background:#ffffff;color:#1d1d1f", "dark": "background:#111318;color:#ececec"}
+HOST_LINKS = {"light": "", "dark": "<style>a:link,a:visited{color:#8ab4f8}</style>"}
+BUTTONS = ["PDF", "arXiv", "Code", "Slides", "Video", "Poster", "Website", "DOI", "Data", "colab"]
+
+
+def host_fragment(out: Path, base: str) -> str:
+    """embed/fragment.html as a host includes it: its links (relative to embed/ without url:) resolved."""
+    return read(out, "embed/fragment.html").replace('href="../', f'href="{base}')
 
 
 @pytest.mark.browser
 @pytest.mark.parametrize("visitor", ["light", "dark"])
 @pytest.mark.parametrize("host", ["light", "dark"])
-def test_widget_reads_on_any_host_for_any_visitor(served, browser, host, visitor):
+def test_widget_reads_on_any_host_for_any_visitor(served, browser, looks, host, visitor):
+    """The widget (auto, light and dark), the iframe and the static fragment, with venue badges and buttons, at
+    WCAG AA contrast on a light and a dark host, for a visitor in light and dark mode."""
     from axe_playwright_python.sync_playwright import Axe
-    from crawl import serve
 
-    base, folder = served
+    base, folder, host_url = served
     (folder / f"{host}.html").write_text(
-        f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Host</title>'
+        f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Host</title>{HOST_LINKS[host]}'
         f'<script src="{base}embed.js" defer></script></head><body style="{HOSTS[host]};font:16px Georgia,serif">'
         f'<main><h1>Our lab</h1><publication-list limit="4"></publication-list>'
         f'<publication-list limit="2" theme="{visitor}" id="themed"></publication-list>'
-        f'<iframe src="{base}embed/?limit=2" title="Publications"></iframe></main></body></html>')
+        f'<publication-list author="Grace Hopper" id="showcase"></publication-list>'
+        f'<publication-list author="Grace Hopper" theme="{visitor}" id="showcase-themed"></publication-list>'
+        f'<iframe src="{base}embed/?limit=2" title="Publications"></iframe>'
+        f'<section id="fragment">{host_fragment(looks["default"], base)}</section></main></body></html>')
     page = browser.new_page(color_scheme=visitor)
     try:
-        with serve(folder) as host_url:
-            page.goto(host_url + f"{host}.html")
-            page.wait_for_function("() => [...document.querySelectorAll('publication-list')].every("
-                                   "l => l.shadowRoot && l.shadowRoot.querySelector('li'))", timeout=10000)
-            page.frame_locator("iframe").locator("publication-list").wait_for()
-            # auto: the host's text colour and font; dates as the site shows them; parts the host can style
-            colour, family = page.evaluate("""() => { const li = document.querySelector('publication-list')
-                .shadowRoot.querySelector('li'); const s = getComputedStyle(li); return [s.color, s.fontFamily]; }""")
-            assert colour == page.evaluate("getComputedStyle(document.body).color") and "Georgia" in family
-            meta = page.evaluate("document.querySelector('publication-list').shadowRoot.querySelector('[part=meta]').textContent")
-            assert re.match(r"[A-Z][a-z]{2} \d{1,2}, \d{4}( · |$)", meta), meta
-            violations = Axe().run(page, options={"runOnly": ["color-contrast"]}).response["violations"]
-            assert violations == [], [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in violations]
+        page.goto(host_url + f"{host}.html")
+        page.wait_for_function("() => [...document.querySelectorAll('publication-list')].every("
+                               "l => l.shadowRoot && l.shadowRoot.querySelector('li'))", timeout=10000)
+        page.frame_locator("iframe").locator("publication-list").wait_for()
+        # auto: the host's text colour and font; dates as the site shows them; parts the host can style
+        colour, family = page.evaluate("""() => { const li = document.querySelector('publication-list')
+            .shadowRoot.querySelector('li'); const s = getComputedStyle(li); return [s.color, s.fontFamily]; }""")
+        assert colour == page.evaluate("getComputedStyle(document.body).color") and "Georgia" in family
+        meta = page.evaluate("document.querySelector('publication-list').shadowRoot.querySelector('[part=meta]').textContent")
+        assert re.fullmatch(r"Preprint · [A-Z][a-z]{2} \d{1,2}, \d{4} · [A-Z][\w ]+", meta), meta
+        assert page.locator("#showcase-themed [part=badge]").inner_text() == "NeurIPS"
+        assert page.locator("#fragment .pub-badge").count() >= 30
+        violations = Axe().run(page, options={"runOnly": ["color-contrast"]}).response["violations"]
+        assert violations == [], [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in violations]
+    finally:
+        page.close()
+
+
+@pytest.mark.browser
+def test_widget_shows_the_venue_badge_the_date_as_the_site_and_working_buttons(served, browser):
+    base, folder, host_url = served
+    (folder / "showcase.html").write_text(
+        f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Host</title>'
+        f'<script src="{base}embed.js" defer></script></head><body>'
+        '<style>publication-list::part(badge) { outline: 3px solid rgb(1, 2, 3) } '
+        'publication-list::part(link) { letter-spacing: 2px }</style>'
+        '<publication-list id="w" author="Grace Hopper"></publication-list>'
+        '<publication-list id="gem" author="McLeish" year="2025"></publication-list></body></html>')
+    page = browser.new_page()
+    try:
+        page.goto(host_url + "showcase.html")
+        page.wait_for_function("() => ['w', 'gem'].every(id => document.getElementById(id).shadowRoot"
+                               " && document.getElementById(id).shadowRoot.querySelector('li'))", timeout=10000)
+        assert page.locator("#w .t").inner_text().startswith("Every Link Kind: A Showcase with")
+        assert page.locator("#w .t math msup").count() == 1  # the title's math, as MathML
+        badge = page.locator("#w [part=badge]")
+        assert badge.inner_text() == "NeurIPS"
+        # the venue's colour from site.yaml, with white ink; the host styles it through ::part
+        assert badge.evaluate("b => [getComputedStyle(b).backgroundColor, getComputedStyle(b).color, "
+                              "getComputedStyle(b).outlineColor]") == ["rgb(109, 63, 160)", "rgb(255, 255, 255)",
+                                                                       "rgb(1, 2, 3)"]
+        assert page.locator("#w [part=meta]").inner_text() == \
+            "NeurIPS 2025 (Spotlight) · Dec 1, 2025 · Machine Learning"
+        links = page.locator("#w [part=link]")
+        assert links.all_inner_texts() == BUTTONS
+        assert links.first.evaluate("a => getComputedStyle(a).letterSpacing") == "2px"
+        hrefs = dict(zip(BUTTONS, (links.nth(n).get_attribute("href") for n in range(len(BUTTONS)))))
+        assert hrefs["PDF"] == "https://arxiv.org/pdf/2401.01234"
+        assert hrefs["DOI"] == "https://doi.org/10.1000/xyz123"
+        assert hrefs["Slides"] == base + "static/slides/l1.pdf"  # relative: from the site root
+        title = page.locator("#w .t").get_attribute("href")
+        assert title == base + f"papers/{SHOWCASE}/index.html"
+        for url in (hrefs["Slides"], title):  # the links to the site work
+            assert page.evaluate("u => fetch(u).then(r => r.status)", url) == 200
+        # the listing's "Code" without a URL: text, not a button
+        assert page.locator("#gem .t").all_inner_texts() == ["Gemstones: A Model Suite for Multi-Faceted Scaling Laws"]
+        assert page.locator("#gem [part=meta]").inner_text() == "Preprint · Feb 7, 2025 · Machine Learning"
+        assert page.locator("#gem [part=links]").inner_text() == "Code released"
+        assert page.locator("#gem [part=links] a").count() == 0
+    finally:
+        page.close()
+
+
+def test_static_fragment_shows_badge_date_and_buttons_with_links_that_work_from_embed(looks):
+    out = looks["default"]
+    fragment = read(out, "embed/fragment.html")
+    start = fragment.index(f"papers/{SHOWCASE}/")
+    item = fragment[fragment.rindex("<li", 0, start):fragment.index("</li>", start)]
+    assert '<span class="pub-badge">NeurIPS</span>' in item
+    assert ('<div class="pub-meta"><span class="pub-venue">NeurIPS 2025 (Spotlight)</span> · '
+            '<time datetime="2025-12-01">Dec 1, 2025</time> · Machine Learning</div>') in item
+    buttons = re.findall(r'<a class="pub-link pub-link-[\w-]+" href="([^"]+)">([^<]+)</a>', item)
+    assert [label for _href, label in buttons] == BUTTONS
+    assert dict((label, href) for href, label in buttons)["Slides"] == "../static/slides/l1.pdf"
+    assert not re.search(r">\d{4}-\d\d-\d\d<", fragment)  # no ISO date shown anywhere
+    # without url: every link that is not absolute leads, from embed/, to a file of the site
+    relative = [h for h in re.findall(r'href="([^"]+)"', fragment) if not re.match(r"[a-z]+:", h)]
+    assert len(relative) >= 35 and all(h.startswith("../") for h in relative)
+    assert [h for h in relative if not (out / "embed" / h).resolve().is_file()] == []
+    classes = {c for group in re.findall(r'class="([^"]+)"', fragment) for c in group.split()}
+    assert all(c.startswith("pub-") for c in classes)
+
+
+@pytest.mark.browser
+def test_builder_fragment_is_the_built_fragment_with_absolute_links(served, browser):
+    """The builder page makes the fragment in the browser (embed.js) from papers.json: the same markup as the
+    build's embed/fragment.html, links absolute."""
+    base = served[0]
+    page = browser.new_page()
+    try:
+        page.goto(base + "embed/builder.html")
+        page.wait_for_function("document.getElementById('fragment-download').href.startsWith('blob:')", timeout=10000)
+        made = page.evaluate("fetch(document.getElementById('fragment-download').href).then(r => r.text())")
+        from urllib.request import urlopen
+
+        with urlopen(base + "embed/fragment.html") as response:
+            built = response.read().decode()
+        assert made == built.replace('href="../', f'href="{base}')
     finally:
         page.close()
 

@@ -21,6 +21,7 @@ from browser import free_port
 from conftest import ROOT
 from site_builder import __version__
 
+RELEASED_FROM = "https://github.com/example-lab/site-builder"
 
 
 def source_copy(dest: Path) -> Path:
@@ -41,6 +42,9 @@ def dist(tmp_path_factory) -> Path:
     pytest.importorskip("build")
     work = tmp_path_factory.mktemp("packaging")
     src = source_copy(work / "src")
+    # as the release workflow does: the project URLs of the repository the release is built in
+    subprocess.run([sys.executable, str(src / ".github" / "scripts" / "project_urls.py"), RELEASED_FROM, "v9.9.9",
+                    str(src / "pyproject.toml")], check=True, capture_output=True)
     out = work / "dist"
     done = subprocess.run([sys.executable, "-m", "build", "--no-isolation", "--outdir", str(out), str(src)],
                           capture_output=True, text=True, timeout=600)
@@ -77,6 +81,10 @@ def test_build_gives_a_wheel_and_an_sdist_with_the_themes_and_schemas(dist):
                  "Requires-Python: >=3.11", "Classifier: Intended Audience :: Science/Research",
                  "Keywords: ", "Requires-Dist: jinja2>=3.1", "Description-Content-Type: text/markdown"):
         assert line in meta, line
+    for label, url in (("Homepage", RELEASED_FROM), ("Source", RELEASED_FROM), ("Issues", f"{RELEASED_FROM}/issues"),
+                       ("Documentation", f"{RELEASED_FROM}/tree/v9.9.9/docs#readme"),
+                       ("Changelog", f"{RELEASED_FROM}/blob/v9.9.9/CHANGELOG.md")):
+        assert f"Project-URL: {label}, {url}" in meta, label
     assert "Requires-Dist: playwright" not in meta.split("Provides-Extra: test")[0]  # test tools are an extra
     with tarfile.open(sdist) as tar:
         members = {m.name.split("/", 1)[1] for m in tar.getmembers() if "/" in m.name}

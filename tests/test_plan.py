@@ -101,8 +101,30 @@ def test_list_items_take_root_and_abstract_as_template_variables_and_record_temp
     assert "abstract" in full and full != compact
     assert ITEM_TEMPLATE in env.loaded and "partials/macros.html" in env.loaded
     env.loaded = set()
-    items(paper, "../../", 3, True)  # from the cache: the templates it depends on are still recorded
+    again = items(paper, "../../", 3, True)  # from the cache: the templates it depends on are still recorded
     assert {ITEM_TEMPLATE, "partials/macros.html"} <= env.loaded
+    assert again == full and type(again) is type(full)  # the cache gives back the same HTML, still Markup
+    assert all(isinstance(v, bytes) for v in items.cache.values())  # kept as UTF-8
+
+
+def test_a_papers_bibtex_is_made_once_per_environment():
+    site, _ = _site(RECORDS)
+    env = make_environment(site.config)
+    made = []
+    bibtex = env.globals["bibtex"]
+    bibtex.func = lambda paper, real=bibtex.func: made.append(paper.slug) or real(paper)
+    first = bibtex(site.papers[0])
+    assert bibtex(site.papers[0]) == first and "@" in first and made == ["later"]
+    bibtex(site.papers[1])
+    assert made == ["later", "loom"]
+
+
+def test_abstracts_are_kept_as_utf8_and_give_html_and_text():
+    (rendered,) = render_abstracts([_record("e", "E", PartialDate(2020), body="Bounds $\\varepsilon$ <b>x</b> & *y*.")],
+                                   {}).values()
+    assert isinstance(rendered.utf8, bytes)
+    assert rendered.html.startswith("<p>Bounds <math") and "&lt;b&gt;x&lt;/b&gt; &amp; <em>y</em>" in rendered.html
+    assert rendered.text == "Bounds ε <b>x</b> & y."
 
 
 def test_render_page_records_every_template_a_page_loads():

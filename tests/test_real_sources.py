@@ -40,6 +40,8 @@ EXPECTED = {
     "gousios-incollection.bib": (2, 2, 0, 0),
     "gousios-thesis.bib": (2, 2, 0, 0),
     "bitcoin-whitepaper-references.json": (4, 4, 0, 0),
+    "bbt-pandoc-citation.csl.json": (4, 4, 0, 0),
+    "gbt7714-holography-excerpt.csl.json": (1, 1, 0, 0),
 }
 
 
@@ -130,24 +132,29 @@ def test_bibtex_fields_agree_with_pybtex_and_pylatexenc(path):
                 assert mine.get(name) == fields[name].replace("{", "").replace("}", ""), (key, name)
 
 
+def _csl_title(title: str) -> str:
+    """A CSL title as a record keeps it: the formatting tags as they are, a nocase span as TeX's {...}."""
+    return re.sub(r'<span class="nocase">(.*?)</span>', r"{\1}", title)
+
+
 @pytest.mark.parametrize("path", CSL, ids=[p.name for p in CSL])
 def test_csl_fields_agree_with_the_json(path):
     items = json.loads(path.read_text(encoding="utf-8"))
     ours = read_source(path, path.name, WHEN).entries
     by_title = {e.title: e for e in ours}
     for item in items:
-        mine = by_title.get(item["title"])
+        mine = by_title.get(_csl_title(item["title"]))
         parts = (item.get("issued") or {}).get("date-parts")
         year = int(parts[0][0]) if parts else None
         if mine is None:
             assert year is None or year < 1, item["id"]  # the rejected ones: no date, or a year BC
             continue
         assert mine.date.year == year if year else str(mine.date.year) in item["issued"]["literal"], item["id"]
-        people = item.get("author") or []
+        people = item.get("author") or item.get("editor") or []  # an edited book: its editors stand first
         expected = [" ".join(p[k] for k in ("given", "family") if p.get(k)) or p.get("literal") for p in people]
         assert list(mine.authors) == (expected or ["Anonymous"]), item["id"]
         if item.get("container-title"):
-            assert mine.get("venue") == item["container-title"]
+            assert mine.get("venue") == re.sub(r"<[^>]*>", "", item["container-title"])
         for csl, key in (("volume", "volume"), ("issue", "number"), ("page", "pages"), ("DOI", "doi")):
             if item.get(csl):
                 assert mine.get(key) == str(item[csl]), (item["id"], csl)

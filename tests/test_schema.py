@@ -94,3 +94,18 @@ def test_unknown_record_key_suggests_the_closest_declared_key():
 def test_schema_ordered_puts_declared_keys_first_in_table_order():
     fm = {"mine": 1, "links": {}, "date": "2020", "title": "T", "doi": "10.1/x", "authors": ["A"]}
     assert list(schema.ordered(fm)) == ["title", "authors", "date", "doi", "links", "mine"]
+
+
+def test_a_field_is_a_record_key_one_link_or_the_body_and_nothing_else():
+    from site_builder.schema import BODY, Field, fields_of, names_of
+
+    assert Field.named("link:pdf") == Field("links", "pdf") and Field("links", "pdf").name == "link:pdf"
+    assert Field.named("title").kind == "text" and Field("links", "code").kind == "url"
+    assert Field.named(BODY).owner == "source" and Field("selected").owner == "user"
+    for wrong in ("links", "link:", "tittle", "code"):
+        with pytest.raises(ValueError):
+            Field.named(wrong)
+    with pytest.raises(ValueError):
+        Field("title", "pdf")
+    state = {"title": "T", "link:code": "https://github.com/a/b", "abstract": "sha256:00", "code": "old"}
+    assert names_of(fields_of(state)) == {k: v for k, v in state.items() if k != "code"}  # no field: left out

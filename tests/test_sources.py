@@ -393,7 +393,7 @@ def test_csl_rich_text_entities_jats_dates_and_names():
         {"id": "d", "title": "Circa", "author": [{"family": "X"}], "issued": {"date-parts": [[1850]], "circa": True}},
     ], indent=1))
     a, b, c, d = result.entries
-    assert a.title == "The E. coli & H2O story" and a.get("venue") == "Journal A"
+    assert a.title == "The <i>E. coli</i> & H<sub>2</sub>O story" and a.get("venue") == "Journal A"
     assert a.authors == ("Ludwig van Beethoven", "Jean de La Fontaine, Jr.")
     assert a.abstract == "First <para>.\n\nSecond." and a.date == PartialDate(2019, 5)
     assert b.authors == ("The Consortium",) and b.date == PartialDate(2018)
@@ -438,3 +438,69 @@ def test_a_file_named_on_the_command_line_is_not_undone_by_a_plain_import(tmp_pa
     assert record.read_bytes() == before
     assert plain.out == ("imported 2 entries: 0 created, 0 updated, 1 unchanged, 0 kept-edited, 0 rejected, "
                          "1 merged duplicates\n")
+
+
+# ---------------------------------------------------------------- CSL rich text in every field (issue 14)
+
+def test_csl_rich_text_is_kept_in_titles_abstracts_and_as_text_in_plain_fields():
+    from site_builder.titles import title_html, title_text
+    result = csl(json.dumps([{
+        "id": "r", "type": "article-journal", "issued": {"date-parts": [[2021]]},
+        "title": 'Life of <i>E. coli</i> in H<sub>2</sub>O at <span style="font-variant:small-caps;">nasa</span>, '
+                 'with <span class="nocase">iPhone</span> data &amp; <b>more</b>',
+        "author": [{"given": "<i>Ada</i>", "family": "Lovelace"}],
+        "container-title": "<i>Journal</i> of m<sup>2</sup> &amp; <span class=\"nocase\">ACM</span>",
+        "publisher": "<b>Big</b> Press", "collection-title": "Notes in <sc>cs</sc>",
+        "abstract": "<jats:p>We show <jats:italic>x</jats:italic><jats:sup>2</jats:sup> &lt;tag&gt; and <b>y</b>"
+                    "<sub>i</sub>.</jats:p><jats:p><span class=\"nocase\">Second</span> <a href=\"x\">link</a>.</jats:p>",
+    }]))
+    (entry,) = result.entries
+    assert entry.title == ("Life of <i>E. coli</i> in H<sub>2</sub>O at <sc>nasa</sc>, with {iPhone} data & "
+                           "<b>more</b>")
+    assert str(title_html(entry.title)) == ("Life of <em>E. coli</em> in H<sub>2</sub>O at nasa, with iPhone data "
+                                            "&amp; <strong>more</strong>")
+    assert title_text(entry.title) == "Life of E. coli in H2O at nasa, with iPhone data & more"
+    assert entry.get("venue") == "Journal of m² & ACM"
+    assert entry.get("publisher") == "Big Press" and entry.get("series") == "Notes in cs"
+    assert entry.authors == ("Ada Lovelace",)
+    assert entry.abstract == "We show \\emph{x}² <tag> and \\textbf{y}i.\n\nSecond link."
+
+
+def test_csl_rich_text_abstract_renders_as_formatting_in_a_built_page(tmp_path, run):
+    site = tmp_path / "site"
+    (site / "seeds").mkdir(parents=True)
+    (site / "site.yaml").write_text("title: T\n")
+    (site / "seeds" / "refs.json").write_text(json.dumps([{
+        "id": "r", "type": "article-journal", "issued": {"date-parts": [[2021]]}, "title": "On <i>Tags</i>",
+        "author": [{"family": "Lovelace", "given": "Ada"}], "container-title": "m<sup>2</sup> Letters",
+        "abstract": "A <i>slanted</i> x<sup>2</sup> and &lt;script&gt;alert(1)&lt;/script&gt; text.",
+    }]))
+    assert run(site, "import").code == 0
+    (record,) = (site / "content" / "papers").glob("*.md")
+    text = record.read_text()
+    assert "title: On <i>Tags</i>" in text and "venue: m² Letters" in text
+    assert "A \\emph{slanted} x² and <script>alert(1)</script> text." in text
+    assert record.name == "on-tags.md"  # the slug of the title's text, not of its tags
+    assert run(site, "build").code == 0
+    page = (site / "output" / "papers" / "on-tags" / "index.html").read_text()
+    assert "<p>A <em>slanted</em> x² and &lt;script&gt;alert(1)&lt;/script&gt; text.</p>" in page
+    assert "<em>Tags</em>" in page and "<script>alert" not in page
+
+
+def test_real_csl_rich_text_titles_and_a_nocase_venue():
+    real = Path(__file__).resolve().parent / "data" / "real"
+    pandoc = read_source(real / "bbt-pandoc-citation.csl.json", "p.json", dt.date(2026, 1, 1)).entries
+    assert [e.title for e in pandoc] == [
+        "The physical volcanology of the 1600 eruption of <b>Huaynaputina</b>, southern Peru",
+        "Skizze zur Auslegungsgeschichte der Bücher <i>Prouerbia</i> und <i>Ecclesiastes</i> in der "
+        "abendländischen Kirche",
+        "Samuel Presbiter: Notes from the school of William de Montibus. {Collecta ex diuersis auditis in scola "
+        "magistri Willelmi de Monte}",
+        "The Gospel according to St. Matthew, from the St. Germain ms. (g<sub>1</sub>), now numbered Lat. 11553 in "
+        "the National Library at Paris"]
+    from site_builder.titles import title_html
+    assert "(g<sub>1</sub>)" in str(title_html(pandoc[3].title))
+    (gbt,) = read_source(real / "gbt7714-holography-excerpt.csl.json", "g.json", dt.date(2026, 1, 1)).entries
+    assert gbt.get("venue") == ("Symposium on Applications of Holography in Mechanics, August 23-25, 1971, "
+                                "University of Southern California, Los Angeles, California")
+    assert gbt.get("editors") == ("W. G. Gottenberg",) and gbt.authors == ("M. E. Fourney",)

@@ -180,3 +180,23 @@ def test_lighthouse_accessibility_seo_and_best_practices(themed):
     bad = [(r["theme"], r["scheme"], r["url"].split("/", 3)[-1], r["scores"], r["failing"]) for r in results
            if r["scores"]["accessibility"] < 1 or r["scores"]["seo"] < 1 or r["scores"]["best-practices"] < 0.95]
     assert bad == []
+
+
+@pytest.mark.parametrize("theme", THEMES)
+def test_on_a_phone_the_first_paper_starts_in_the_upper_half(themed, browser, theme):
+    """#16: header, description, filters and year links leave the first paper's title in the upper half of a
+    390x844 screen (this repository's own site: no profile, no selected papers)."""
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    try:
+        page.goto((themed[theme] / "index.html").as_uri())
+        top = page.evaluate("document.querySelector('#all-papers .paper-title').getBoundingClientRect().top")
+        assert 0 < top <= 844 / 2, top
+        assert page.evaluate("document.documentElement.scrollWidth") == 390  # the year links scroll, not the page
+        # below a header bar (default, cards) the page's first line keeps its distance (#16: "crammed under")
+        for url in ("index.html", PAGES[1]):
+            page.goto((themed[theme] / url).as_uri())
+            gap = page.evaluate("document.querySelector('main').firstElementChild.getBoundingClientRect().top"
+                                " - document.querySelector('header').getBoundingClientRect().bottom")
+            assert gap >= (0 if theme == "minimal" else 10), (url, gap)
+    finally:
+        page.close()

@@ -19,7 +19,9 @@
   // theme="auto" (the default) takes the host page's text colour and font, on the host's own background: it
   // reads wherever the host's text reads. theme="light" / "dark" paint their own opaque box. The host can set
   // --publist-fg, --publist-muted, --publist-accent, --publist-bg, --publist-font on the element, and style
-  // ::part(list | heading | item | title | authors | meta | links | link | abstract | status).
+  // --publist-badge-fg, --publist-badge-bg, and style ::part(list | heading | item | title | badge | authors | meta |
+  // links | link | abstract | status). Badges and buttons take the text colour (or the venue's own colour with
+  // black or white on it, whichever reads): they read wherever the list's text does.
   var CSS =
     ":host{display:block}" +
     ".r{display:block;font:var(--publist-font,inherit);font-size:inherit;line-height:1.5;text-align:left;" +
@@ -31,7 +33,13 @@
     "li{margin:0 0 .8em;padding:0;font-size:1em}a{color:var(--ac)}" +
     ".t{font-weight:600;color:inherit}.auto .t{text-decoration:underline;text-decoration-thickness:1px}" +
     ".m,.st{color:var(--mu);font-size:.9em}.auto .m,.auto .st{opacity:.85}.ab{font-size:.93em;margin:.3em 0 0}" +
-    ".ab p{margin:.3em 0}.lk a{margin-right:.6em;font-size:.9em}.nm{white-space:nowrap}" +
+    ".ab p{margin:.3em 0}.nm{white-space:nowrap}" +
+    ".bd{display:inline-block;margin-left:.45em;padding:0 .4em;border:1px solid;border-radius:4px;font-size:.75em;" +
+    "font-weight:700;line-height:1.5;white-space:nowrap;vertical-align:.1em;color:var(--publist-badge-fg,inherit);" +
+    "background:var(--publist-badge-bg,transparent)}" +
+    ".lk{display:flex;flex-wrap:wrap;gap:.35em;margin:.3em 0 0}.lk a,.lk span{display:inline-block;padding:0 .5em;" +
+    "border:1px solid;border-radius:4px;font-size:.85em;line-height:1.6;text-decoration:none;white-space:nowrap}" +
+    ".lk a:hover{text-decoration:underline}.lk span{border-color:transparent;font-style:italic;padding:0}" +
     "math{font-size:1em}";
   var MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
   function showDate(iso) {  // as the site's lists show it, at the precision the record gives: 2024, Jun 2024, Jun 24, 2024
@@ -40,6 +48,19 @@
     if (!m[2]) return m[1];
     var month = MONTHS[parseInt(m[2], 10) - 1] || m[2];
     return m[3] ? month + " " + parseInt(m[3], 10) + ", " + m[1] : month + " " + m[1];
+  }
+  // The meta line as the site's lists write it: "NeurIPS 2025 (Spotlight) · Dec 1, 2025 · Machine Learning".
+  function metaLine(p) {
+    var v = p.venue || {}, meta = [];
+    if (v.line) meta.push(v.line + (v.note ? " (" + v.note + ")" : ""));
+    meta.push(showDate(p.date));
+    if (p.category) meta.push(p.category.name || p.category.code);
+    if (p.affiliation) meta.push(p.affiliation);
+    return meta.join(" · ");
+  }
+  // The row of buttons in the site's order (papers.json gives it; an older file has only its links).
+  function buttons(p) {
+    return p.buttons || Object.keys(p.links || {}).map(function (k) { return { kind: k, label: k, url: p.links[k] }; });
   }
   var SAFE = /^(p|em|strong|code|sub|sup|br|a|math|mrow|mi|mo|mn|ms|mtext|mspace|msub|msup|msubsup|mfrac|msqrt|mroot|mstyle|mover|munder|munderover|mtable|mtr|mtd|menclose|mpadded|mphantom|semantics|annotation)$/;
   var ATTRS = /^(href|display|mathvariant|stretchy|fence|separator|lspace|rspace|width|accent|accentunder)$/;
@@ -105,6 +126,12 @@
       var parsed = new DOMParser().parseFromString("<p>" + p.title_html + "</p>", "text/html");
       copyNodes(parsed.body.firstChild, title, true);
     }
+    var v = p.venue || {};
+    if (v.badge) {  // the venue badge, as on the site: the venue's colour (with readable ink) when it has one
+      var badge = li.appendChild(el("span", "bd", v.badge));
+      badge.setAttribute("part", "badge");
+      if (v.color && v.ink) { badge.style.background = v.color; badge.style.color = v.ink; badge.style.borderColor = v.color; }
+    }
     var by = el("div", "a");
     by.setAttribute("part", "authors");
     var hl = o.highlight ? o.highlight.toLowerCase() : null;
@@ -115,15 +142,13 @@
     });
     if (p.et_al) by.appendChild(document.createTextNode(" et al."));
     li.appendChild(by);
-    var meta = [showDate(p.date)];
-    if (p.category) meta.push(p.category.name || p.category.code);
-    if (p.affiliation) meta.push(p.affiliation);
-    li.appendChild(el("div", "m", meta.join(" · "))).setAttribute("part", "meta");
-    var names = Object.keys(p.links || {});
-    if (names.length) {
+    li.appendChild(el("div", "m", metaLine(p))).setAttribute("part", "meta");
+    var row = buttons(p);
+    if (row.length || p.code_released) {
       var lk = el("div", "lk");
       lk.setAttribute("part", "links");
-      names.forEach(function (k) { lk.appendChild(link(p.links[k], k)).setAttribute("part", "link"); });
+      row.forEach(function (b) { lk.appendChild(link(b.url, b.label, "b-" + b.kind)).setAttribute("part", "link"); });
+      if (p.code_released) lk.appendChild(el("span", null, "Code released"));
       li.appendChild(lk);
     }
     if (o.abstracts && p.abstract_html) {
@@ -187,6 +212,33 @@
       self._box.appendChild(document.createElement("slot"));
       self._box.appendChild(el("p", "st", "Could not load the publication list (" + err.message + ")."));
     });
+  };
+  // The list as a plain HTML fragment for a server-side include, links absolute from ``base``: the markup the
+  // build writes in embed/fragment.html (exports.fragment_item), for the papers ``o`` picks (the builder page).
+  function esc(t) {
+    return String(t).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;")
+      .replace(/'/g, "&#x27;");
+  }
+  PublicationList.fragment = function (papers, o, base) {
+    function abs(u) { return esc(/^[a-z][a-z0-9+.-]*:/i.test(u) ? u : new URL(u, base).href); }
+    return '<ul class="pub-list">\n' + pick(papers, o).map(function (p) {
+      var v = p.venue || {}, meta = [], row = buttons(p).map(function (b) {
+        return '<a class="pub-link pub-link-' + esc(b.kind.toLowerCase().replace(/ /g, "-")) + '" href="' + abs(b.url) + '">' +
+          esc(b.label) + "</a>";
+      });
+      if (p.code_released) row.push('<span class="pub-code-released">Code released</span>');
+      if (v.line) meta.push('<span class="pub-venue">' + esc(v.line + (v.note ? " (" + v.note + ")" : "")) + "</span>");
+      meta.push('<time datetime="' + esc(p.date) + '">' + esc(showDate(p.date)) + "</time>");
+      if (p.category) meta.push(esc(p.category.name));
+      if (p.affiliation) meta.push(esc(p.affiliation));
+      return '  <li class="pub-item">\n    <a class="pub-title" href="' + abs(p.url) + '">' + p.title_html + "</a>" +
+        (v.badge ? ' <span class="pub-badge">' + esc(v.badge) + "</span>" : "") + "\n" +
+        '    <div class="pub-authors">' + p.authors.map(function (n, i) {
+          return p.owner && p.owner[i] ? '<strong class="pub-owner">' + esc(n) + "</strong>" : esc(n);
+        }).join(", ") + (p.et_al ? " et al." : "") + "</div>\n" +
+        '    <div class="pub-meta">' + meta.join(" · ") + "</div>" +
+        (row.length ? '\n    <div class="pub-links">' + row.join(" ") + "</div>" : "") + "\n  </li>\n";
+    }).join("") + "</ul>\n";
   };
   customElements.define("publication-list", PublicationList);
 })();

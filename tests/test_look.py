@@ -170,6 +170,7 @@ def test_cite_box_has_four_formats_with_copy_and_download(looks):
     assert '<details class="cite-more">\n    <summary>BibTeX, RIS, CSL-JSON</summary>' in page
 
 
+@pytest.mark.slow  # left out of make test-fast: three builds of the seed site through citeproc-py
 def test_citation_style_is_chosen_in_site_yaml_and_checked(tmp_path, run):
     site = make_look_site(tmp_path, "default", "citation_style: ieee\n")
     build(site)
@@ -210,6 +211,7 @@ def test_author_marks_keep_highlighting_author_pages_and_a_legend(looks, theme):
 # ---------------------------------------------------------------- item 5: the owner on cut author lists
 
 
+@pytest.mark.slow  # left out of make test-fast: two imports and builds of the seed site
 def test_owner_on_every_paper(tmp_path):
     plain = make_look_site(tmp_path / "plain", "default", "")
     build(plain)

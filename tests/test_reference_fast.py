@@ -60,6 +60,7 @@ def test_every_paper_of_this_repository_is_on_the_fast_path_and_equal_to_citepro
         assert fast(item) == citeproc(item, apa_style), item
 
 
+@pytest.mark.slow  # left out of make test-fast: a site per real file, every item through citeproc-py
 def test_every_record_of_the_real_corpus_equals_citeproc(tmp_path, run, apa_style):
     """Each real file imported into a site of its own (as tests/test_real_sources.py does)."""
     files = sorted(p for p in REAL.iterdir() if p.suffix in (".bib", ".json"))
@@ -212,6 +213,7 @@ def test_a_shape_the_fast_path_does_not_cover_goes_to_citeproc(item, apa_style):
     assert fast({"id": "key", **item}) == citeproc({"id": "key", **item}, apa_style)
 
 
+@pytest.mark.slow  # left out of make test-fast: every generated item through citeproc-py
 def test_generated_items_of_the_fast_types_equal_citeproc(apa_style):
     taken: list = []
 

@@ -54,9 +54,11 @@ golden: $(TEST_STAMP)
 
 # The fault tests at full strength: 32 random SIGKILLs of an import of 300 papers (make test sends 4 to 40), 32 of
 # builds and 32 of the dev server's rebuilds, at points spread over the whole run, and 10 runs of each kind at the
-# same time (make test: 4 kills and 2 runs of each). Each test prints its figures.
+# same time (make test: 4 kills and 2 runs of each), and 1,000 examples of each reader fuzz test (make test: 40).
+# Each test prints its figures.
 fuzz: $(TEST_STAMP)
-	SITE_BUILDER_FUZZ_KILLS=32 SITE_BUILDER_FUZZ_RUNS=10 $(BIN)/python -m pytest -q -s tests/test_import_kills.py tests/test_faults.py
+	SITE_BUILDER_FUZZ_KILLS=32 SITE_BUILDER_FUZZ_RUNS=10 SITE_BUILDER_FUZZ_EXAMPLES=1000 $(BIN)/python -m pytest -q -s \
+		tests/test_import_kills.py tests/test_faults.py tests/test_reader_fuzz.py
 
 clean:
 	rm -rf output .output.tmp-* .output.old-* .pytest_cache .hypothesis .cache

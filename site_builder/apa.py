@@ -27,7 +27,8 @@ _FIELDS = frozenset({"id", "type", "title", "author", "issued", "container-title
                      "volume", "number", "page", "DOI", "URL"})
 # A journal article or conference paper never shows its publisher, place or ISBN/ISSN in APA (apa.csl's
 # source-publisher leaves out serial types; no macro prints ISBN or ISSN for them).
-_SERIAL_FIELDS = _FIELDS | {"publisher", "publisher-place", "ISBN", "ISSN"}
+# Their series (collection-title) follows the container, in the same italics.
+_SERIAL_FIELDS = _FIELDS | {"publisher", "publisher-place", "ISBN", "ISSN", "collection-title"}
 _FIELDS_OF = {"article": _FIELDS, "article-journal": _SERIAL_FIELDS | {"issue"}, "paper-conference": _SERIAL_FIELDS}
 _NAME_KEYS = frozenset({"family", "given", "non-dropping-particle", "suffix"})
 _SEAM_PUNCTUATION = frozenset(".,;:!?")
@@ -230,7 +231,10 @@ def _source(item: dict, kind: str) -> str | None:
         locator = _join(("Article", item["number"]), " ")
     else:
         locator = _page(item["page"]) if "page" in item else None
-    return _join((_italic(_title_case(container)) if container is not None else None, volume_issue, locator), ", ")
+    series = item.get("collection-title")
+    titles = _join((_title_case(container) if container is not None else None,
+                    _title_case(series) if series is not None else None), ", ")
+    return _join((_italic(titles), volume_issue, locator), ", ")
 
 
 def _doi_or_url(item: dict) -> str | None:

@@ -454,6 +454,43 @@ def test_build_while_serving_and_serve_started_and_stopped_during_builds(site, r
         print(f"\nconcurrent build + serve runs: {tried}, every one whole")
 
 
+def test_import_while_serving_a_listing_edit_gives_the_records_of_one_import(bases, tmp_path, capsys):
+    """The listing changes: the server imports it again and rebuilds while ``site-builder import`` runs from
+    the command line (both take the site's lock); the records, the import state and the site are then exactly
+    what one import of the last listing and one build give."""
+    rng = random.Random(SEED + 4)
+    site = copy_of(bases, SERVE_SITE, tmp_path)
+    listing = site / "seeds" / "papers.txt"
+    original = listing.read_text()
+    server = ServerProcess(site, "--port", str(free_port()))
+    try:
+        for run in range(RUNS):
+            rebuilds = rebuilt(server)
+            listing.write_text(original.replace(" and more.", f" and more, version {run + 1}."))
+            time.sleep(rng.uniform(0, 0.5))
+            proc = subprocess.run([sys.executable, "-m", "site_builder", "import", "--quiet"], cwd=site,
+                                  capture_output=True, text=True, timeout=600)
+            assert proc.returncode == 0 and "Traceback" not in proc.stderr, proc.stderr
+            deadline = time.monotonic() + 120
+            while rebuilt(server) == rebuilds and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert rebuilt(server) > rebuilds, server.output()
+    finally:
+        assert server.stop() == 0, server.output()
+    assert "Traceback" not in server.output() and "build failed" not in server.output(), server.output()
+    build_to_the_end(site)
+    reference = tmp_path / "reference"
+    shutil.copytree(bases(SERVE_SITE), reference)
+    (reference / "seeds" / "papers.txt").write_text(listing.read_text())
+    assert main(["import", "--site", str(reference), "--quiet"]) == 0
+    assert main(["build", "--site", str(reference), "--quiet"]) == 0
+    assert snapshot(site / "content") == snapshot(reference / "content")
+    assert snapshot(site / "output") == snapshot(reference / "output")
+    no_leftovers(site)
+    with capsys.disabled():
+        print(f"\nconcurrent import + serve runs: {RUNS}, the records and the site those of one import")
+
+
 # ---------------------------------------------------------------- unwritable folders
 
 @pytest.mark.parametrize("where", ["cache", "output"])

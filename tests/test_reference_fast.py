@@ -60,7 +60,7 @@ def test_every_paper_of_this_repository_is_on_the_fast_path_and_equal_to_citepro
         assert fast(item) == citeproc(item, apa_style), item
 
 
-@pytest.mark.slow  # left out of make test-fast: a site per real file, every item through citeproc-py
+@pytest.mark.slow  # 15 imports: ~4 s of CPU
 def test_every_record_of_the_real_corpus_equals_citeproc(tmp_path, run, apa_style):
     """Each real file imported into a site of its own (as tests/test_real_sources.py does)."""
     files = sorted(p for p in REAL.iterdir() if p.suffix in (".bib", ".json"))
@@ -80,7 +80,7 @@ def test_every_record_of_the_real_corpus_equals_citeproc(tmp_path, run, apa_styl
             covered += apa.apa_reference(item) is not None
             assert fast(item) == citeproc(item, apa_style), (path.name, item)
     assert total >= 80
-    assert covered >= total // 2  # the fast path is taken, not only the fallback (76 of 96 when written)
+    assert covered >= total // 2  # the fast path is taken, not only the fallback (68 of 88 when written)
 
 
 # ---------------------------------------------------------------- generated items
@@ -176,6 +176,11 @@ CASES = [
      "container-title": "Proceedings of the 39th international conference on machine learning"},
     {"type": "paper-conference", "title": "With pages", "author": [ADA], "issued": {"date-parts": [[2022, 7, 1]]},
      "container-title": "ICML", "volume": "162", "page": "100-110", "URL": "https://proceedings.mlr.press/v162/x.html"},
+    {"type": "paper-conference", "title": "In a series", "author": [ADA], "issued": {"date-parts": [[2019, 6]]},
+     "container-title": "proceedings of the 36th ICML", "collection-title": "proceedings of machine learning research",
+     "volume": "97", "page": "1-9", "publisher": "PMLR", "publisher-place": "Long Beach"},
+    {"type": "article-journal", "title": "A series, no journal", "author": [ADA], "issued": {"date-parts": [[2019]]},
+     "collection-title": "second series", "issue": "3"},
     {"type": "article", "title": "In a collection", "author": [ADA], "issued": {"date-parts": [[2020, 2]]},
      "container-title": "arXiv", "volume": "abs/2412.20114", "number": "7", "page": "3-9"},
 ]
@@ -223,9 +228,12 @@ def test_generated_items_of_the_fast_types_equal_citeproc(apa_style):
         _checked(item, apa_style, taken)
 
     check()
-    assert len(taken) >= 20 and set(taken) == set(FAST_TYPES)  # most generated items take the fast path
+    # the fast path is taken (about half the items when written: the others have no author, a year before
+    # 1000, a nocase span, ...; hypothesis favours the simplest draws, so the share varies from run to run)
+    assert len(taken) >= 10, taken  # 17 to 49 in 30 runs of 60 (every type: the cases above and the real corpus)
 
 
+@pytest.mark.slow  # citeproc-py on every example: ~3 s of CPU
 def test_generated_items_of_every_type_equal_citeproc_whichever_path(apa_style):
     taken: list = []
 
@@ -282,3 +290,22 @@ def test_the_cache_key_follows_the_style_file(tmp_path):
     os.utime(site / "my.csl", (1, 1))  # a new stamp, whatever the clock's resolution
     after = str(csl.reference_html(item, "my.csl", site, tmp_path / "cache"))
     assert before != after and len(list((tmp_path / "cache" / "references").rglob("*.html"))) == 2
+
+
+def test_a_site_in_another_style_builds_its_references_once(tmp_path, run, monkeypatch):
+    """The build hands its cache folder to the Cite box: a second build of every page asks citeproc-py nothing."""
+    from conftest import SMALL_CONFIG, make_site
+
+    site = make_site(tmp_path / "site", config=SMALL_CONFIG + "citation_style: ieee\n")
+    assert run(site, "import").code == 0
+    assert run(site, "build").code == 0
+    cached = sorted((site / ".cache" / "site-builder" / "references").rglob("*.html"))
+    assert len(cached) == 3  # one per paper
+    page = sorted((site / "output" / "papers").glob("*/index.html"))[0].read_text(encoding="utf-8")
+    assert any(p.read_text(encoding="utf-8") in page for p in cached)
+
+    csl._cited.cache_clear()
+    monkeypatch.setattr(csl, "format_reference", lambda *a: (_ for _ in ()).throw(AssertionError("citeproc-py asked")))
+    result = run(site, "build", "--clean")  # every page rendered again
+    assert result.code == 0, result.err
+    assert page == sorted((site / "output" / "papers").glob("*/index.html"))[0].read_text(encoding="utf-8")

@@ -148,6 +148,7 @@ def test_a_record_built_from_an_alias_bomb_is_rejected_not_rendered(tmp_path, ru
 
 # ---------------------------------------------------------------- file modes (item 12)
 
+@pytest.mark.slow  # left out of make test-fast: three processes, each importing and building
 def test_records_state_and_output_get_the_mode_the_umask_gives(tmp_path):
     site = make_site(tmp_path / "site", config="title: T\nlisting_date: 2025-01-01\n")
     for umask, expected_file, expected_dir in ((0o022, 0o644, 0o755), (0o077, 0o600, 0o700), (0o002, 0o664, 0o775)):
@@ -315,6 +316,7 @@ def _find_math_by_the_rule(text: str) -> list[tuple[int, int, str]]:
     return spans
 
 
+@pytest.mark.slow  # 3,000 examples
 @settings(max_examples=3000, deadline=None)
 @given(st.lists(st.sampled_from(["$", "$$", "\\", "\\(", "\\)", " ", "a", "1", "x y", "\\$", "\\\\"]), max_size=16))
 def test_linear_math_spans_equal_the_rule(parts):

@@ -1,7 +1,9 @@
 """Incremental builds: only what changed is rendered, and the result equals a clean build."""
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import random
 import re
 import shutil
@@ -17,15 +19,36 @@ from site_builder.problems import UserError
 PAPERS = Path("content") / "papers"
 
 
+# The clean builds made so far, by the bytes of their inputs: the builder modes make the same edits, and each
+# set of inputs is built from nothing once (builds are deterministic: same inputs, same bytes).
+_CLEAN_BUILDS: dict[str, Path] = {}
+
+
+def _inputs_digest(site: Path) -> str:
+    digest = hashlib.sha256()
+    for folder, dirs, files in os.walk(site):
+        if Path(folder) == site:
+            dirs[:] = [d for d in dirs if d not in ("output", ".cache") and not d.startswith(".output")]
+        dirs.sort()
+        for name in sorted(files):
+            path = Path(folder) / name
+            digest.update(path.relative_to(site).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
 def clean_build(site: Path, tmp_path: Path) -> dict[str, bytes]:
     """Build a copy of ``site`` from nothing (no output, no cache) and return its files."""
-    copy = tmp_path / f"clean-{random.random():.8f}"
-    shutil.copytree(site, copy, ignore=shutil.ignore_patterns("output", ".cache", ".output*"))
-    Builder(load_config(copy)).build()
-    return snapshot(copy / "output")
+    key = _inputs_digest(site)
+    if key not in _CLEAN_BUILDS:
+        copy = tmp_path / f"clean-{random.random():.8f}"
+        shutil.copytree(site, copy, ignore=shutil.ignore_patterns("output", ".cache", ".output*"))
+        Builder(load_config(copy)).build()
+        _CLEAN_BUILDS[key] = copy / "output"
+    return snapshot(_CLEAN_BUILDS[key])
 
 
-@pytest.fixture(params=["swap", "in-place", "workers"])
+# The forked-workers variant is left out of make test-fast (slow): each of its tests forks a pool for every build.
+@pytest.fixture(params=["swap", "in-place", pytest.param("workers", marks=pytest.mark.slow)])
 def seed_builder(seed_site, run, request, monkeypatch):
     """A builder that swaps in a new folder each time (the CLI), changes files in place (the dev server), or
     swaps in a folder written by forked workers (the CLI on a large site; forced here, with small chunks so

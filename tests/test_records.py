@@ -120,17 +120,25 @@ def _libyaml(text):
 
 
 @pytest.mark.slow
-@settings(max_examples=600, deadline=None)
-@given(st.lists(st.tuples(st.sampled_from(["title", "authors", "date", "links", "tags", "note", "y", "on", "k_2"]),
-                          st.one_of(_TRICKY_TEXT, st.lists(_TRICKY_TEXT, max_size=3),
-                                    st.dictionaries(_TRICKY_TEXT, _TRICKY_TEXT, max_size=2),
-                                    st.none(), st.booleans(), st.dates())), max_size=5))
-def test_fast_reader_reads_what_dump_writes_as_libyaml_does(items):
-    data = dict(items)
-    text = yamlio.dump(data) if data else ""
-    fast = yamlio._load_simple(text)
-    if fast is not yamlio._NO_VALUE:
-        assert _same(fast, _libyaml(text)), text
+def test_fast_reader_reads_what_dump_writes_as_libyaml_does():
+    read = []
+
+    @settings(max_examples=600, deadline=None)
+    @given(st.lists(st.tuples(st.sampled_from(["title", "authors", "date", "links", "tags", "note", "y", "on", "k_2"]),
+                              st.one_of(_TRICKY_TEXT, st.lists(_TRICKY_TEXT, max_size=3),
+                                        st.dictionaries(_TRICKY_TEXT, _TRICKY_TEXT, max_size=2),
+                                        st.none(), st.booleans(), st.dates())), max_size=5))
+    def check(items):
+        data = dict(items)
+        text = yamlio.dump(data) if data else ""
+        fast = yamlio._load_simple(text)
+        if fast is not yamlio._NO_VALUE:
+            read.append(text)
+            assert _same(fast, _libyaml(text)), text
+
+    check()
+    # the property holds for what the fast reader reads: it must have read many of the texts, not declined them all
+    assert len(read) >= 100, len(read)
 
 
 _VALUE = st.one_of(st.sampled_from(["Ann Lee", "2024-01-05", "true", "null", "[]", "{}", '"q: #x"', "x y"]),
@@ -148,12 +156,19 @@ _LINES = st.lists(st.one_of(_BLOCK, _BLOCK, _BLOCK, _STRAY), min_size=1, max_siz
 
 
 @pytest.mark.slow
-@settings(max_examples=1500, deadline=None)
-@given(_LINES)
-def test_fast_reader_never_disagrees_with_libyaml_on_hand_written_text(text):
-    fast = yamlio._load_simple(text)
-    if fast is not yamlio._NO_VALUE:
-        assert _same(fast, _libyaml(text)), text
+def test_fast_reader_never_disagrees_with_libyaml_on_hand_written_text():
+    read = []
+
+    @settings(max_examples=1500, deadline=None)
+    @given(_LINES)
+    def check(text):
+        fast = yamlio._load_simple(text)
+        if fast is not yamlio._NO_VALUE:
+            read.append(text)
+            assert _same(fast, _libyaml(text)), text
+
+    check()
+    assert len(read) >= 40, len(read)  # texts the fast reader took, not only ones it left to libyaml
 
 
 def test_fast_reader_takes_every_record_import_writes():

@@ -218,6 +218,7 @@ def test_a_shape_the_fast_path_does_not_cover_goes_to_citeproc(item, apa_style):
     assert fast({"id": "key", **item}) == citeproc({"id": "key", **item}, apa_style)
 
 
+@pytest.mark.slow  # left out of make test-fast: every generated item through citeproc-py
 def test_generated_items_of_the_fast_types_equal_citeproc(apa_style):
     taken: list = []
 
@@ -289,3 +290,22 @@ def test_the_cache_key_follows_the_style_file(tmp_path):
     os.utime(site / "my.csl", (1, 1))  # a new stamp, whatever the clock's resolution
     after = str(csl.reference_html(item, "my.csl", site, tmp_path / "cache"))
     assert before != after and len(list((tmp_path / "cache" / "references").rglob("*.html"))) == 2
+
+
+def test_a_site_in_another_style_builds_its_references_once(tmp_path, run, monkeypatch):
+    """The build hands its cache folder to the Cite box: a second build of every page asks citeproc-py nothing."""
+    from conftest import SMALL_CONFIG, make_site
+
+    site = make_site(tmp_path / "site", config=SMALL_CONFIG + "citation_style: ieee\n")
+    assert run(site, "import").code == 0
+    assert run(site, "build").code == 0
+    cached = sorted((site / ".cache" / "site-builder" / "references").rglob("*.html"))
+    assert len(cached) == 3  # one per paper
+    page = sorted((site / "output" / "papers").glob("*/index.html"))[0].read_text(encoding="utf-8")
+    assert any(p.read_text(encoding="utf-8") in page for p in cached)
+
+    csl._cited.cache_clear()
+    monkeypatch.setattr(csl, "format_reference", lambda *a: (_ for _ in ()).throw(AssertionError("citeproc-py asked")))
+    result = run(site, "build", "--clean")  # every page rendered again
+    assert result.code == 0, result.err
+    assert page == sorted((site / "output" / "papers").glob("*/index.html"))[0].read_text(encoding="utf-8")

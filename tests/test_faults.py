@@ -309,9 +309,9 @@ def test_dev_server_killed_at_points_spread_over_its_rebuilds_never_leaves_a_tor
     server = ServerProcess(site, "--port", str(free_port()))
     try:
         state = (0, 1)
-        since = cpu_seconds(server.proc.pid)
+        since, rebuilds = cpu_seconds(server.proc.pid), rebuilt(server)
         set_state(site, state, SERVE_SITE)  # base.html: every page
-        while not is_dirty(site):
+        while not is_dirty(site) and rebuilt(server) == rebuilds:  # (a fast disk may write before a look)
             time.sleep(0.002)
         rendering, dirty_at = cpu_seconds(server.proc.pid) - since, time.monotonic()
         while is_dirty(site):

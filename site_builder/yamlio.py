@@ -29,6 +29,7 @@ _NUMBER_RE = re.compile(
 )
 _DATE_RE = re.compile(r"\d{4}-\d\d?-\d\d?([Tt ].*)?")
 _INDICATORS = "-?:,[]{}#&*!|>'\"%@`="
+_CONTROL_RE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff]")
 
 
 def needs_quotes(text: str) -> bool:
@@ -37,13 +38,13 @@ def needs_quotes(text: str) -> bool:
         return True
     if text.lower() in _SPECIAL_WORDS or _DATE_RE.fullmatch(text):
         return True
-    if any(ch.isdigit() for ch in text) and _NUMBER_RE.fullmatch(text):
+    if any(map(str.isdigit, text)) and _NUMBER_RE.fullmatch(text):
         return True
     if text[0] in _INDICATORS:
         return True
     if ": " in text or " #" in text or text.endswith(":"):
         return True
-    return any(ord(ch) < 32 or 0x7F <= ord(ch) < 0xA0 or ch in "\u2028\u2029\ufeff" for ch in text)
+    return _CONTROL_RE.search(text) is not None
 
 
 class _Dumper(yaml.SafeDumper):
@@ -67,6 +68,11 @@ _Dumper.add_representer(dt.date, _represent_date)
 
 def dump(data: dict[str, Any]) -> str:
     """YAML text for a mapping, keys in the given order."""
+    fast = _dump_simple(data)
+    return fast if fast is not None else _dump_pyyaml(data)
+
+
+def _dump_pyyaml(data: dict[str, Any]) -> str:
     return yaml.dump(
         data,
         Dumper=_Dumper,
@@ -75,6 +81,117 @@ def dump(data: dict[str, Any]) -> str:
         default_flow_style=False,
         width=100_000,
     )
+
+
+# Writing a record's front matter with PyYAML's emitter was a third of a first import's time (911 BibTeX
+# entries). Front matter has one shape: a mapping of keys to strings, numbers, booleans, dates, lists of
+# those and one level of mappings (links). ``_dump_simple`` writes that shape itself, asking PyYAML's own
+# scalar analysis and resolver what style each string gets, so the text is byte for byte what yaml.dump
+# writes (tests/test_yamlio.py holds it to that on generated data); anything else returns None, and
+# yaml.dump writes it.
+_ANALYZER = yaml.emitter.Emitter(None, allow_unicode=True)
+_RESOLVER = yaml.resolver.Resolver()
+_STR_TAG = "tag:yaml.org,2002:str"
+_ESCAPES = yaml.emitter.Emitter.ESCAPE_REPLACEMENTS
+_LONG = 10_000  # longer strings may be folded by the emitter: left to it
+_ASCII_WORDS = re.compile(r"[A-Za-z0-9][\x20-\x7e]*")
+
+
+def _scalar(text: str, key: bool = False) -> str | None:
+    """``text`` as the emitter writes it as a mapping key or block value, or None when it would need a style
+    written here (single quotes, or folding)."""
+    if len(text) > _LONG or (key and len(text) >= 128):  # a key of 128+ characters is written "? key"
+        return None
+    quoted = needs_quotes(text) or "\n" in text
+    if quoted and not key:
+        return _double_quoted(text)
+    if not quoted and _ASCII_WORDS.fullmatch(text):
+        # printable ASCII from a letter or digit on, and none of what needs_quotes looks for: no line break,
+        # no special character, no indicator, so PyYAML's analysis would allow it plain (and not multiline)
+        plain = True
+    else:
+        analysis = _ANALYZER.analyze_scalar(text)
+        if key and (analysis.empty or analysis.multiline):  # written as a complex key ("? ...")
+            return None
+        if quoted:
+            return _double_quoted(text)
+        plain = analysis.allow_block_plain
+    if plain and _RESOLVER.resolve(yaml.ScalarNode, text, (True, False)) == _STR_TAG:
+        return text
+    return None  # single-quoted: rare, left to yaml.dump
+
+
+def _double_quoted(text: str) -> str:
+    out = ['"']
+    for ch in text:
+        if ch in '"\\\x85\u2028\u2029\ufeff' or not ("\x20" <= ch <= "\x7e" or "\xa0" <= ch <= "\ud7ff"
+                                                      or "\ue000" <= ch <= "\ufffd"):
+            if ch in _ESCAPES:
+                out.append("\\" + _ESCAPES[ch])
+            elif ch <= "\xff":
+                out.append("\\x%02X" % ord(ch))
+            elif ch <= "\uffff":
+                out.append("\\u%04X" % ord(ch))
+            else:
+                out.append("\\U%08X" % ord(ch))
+        else:
+            out.append(ch)
+    out.append('"')
+    return "".join(out)
+
+
+def _value(value: Any) -> str | None:
+    """A scalar value as written after ``key: ``, or None."""
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if type(value) is int:
+        return str(value)
+    if type(value) is dt.date:
+        return value.isoformat()
+    if type(value) is str:
+        return _scalar(value)
+    return None
+
+
+def _dump_simple(data: Any) -> str | None:
+    if type(data) is not dict or not data:
+        return None
+    lines: list[str] = []
+    for key, value in data.items():
+        name = _scalar(key, key=True) if type(key) is str else None
+        if name is None:
+            return None
+        if type(value) is list:
+            if not value:
+                lines.append(f"{name}: []")
+                continue
+            lines.append(f"{name}:")
+            for item in value:
+                text = _value(item)
+                if text is None:
+                    return None
+                lines.append(f"  - {text}")
+        elif type(value) is dict:
+            if not value:
+                lines.append(f"{name}: {{}}")
+                continue
+            lines.append(f"{name}:")
+            for inner, item in value.items():
+                inner_name = _scalar(inner, key=True) if type(inner) is str else None
+                text = _value(item)
+                if inner_name is None or text is None:
+                    return None
+                lines.append(f"  {inner_name}: {text}")
+        else:
+            text = _value(value)
+            if text is None:
+                return None
+            lines.append(f"{name}: {text}")
+    return "\n".join(lines) + "\n"
 
 
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when the wheel has it: 6x faster

@@ -240,8 +240,12 @@ def test_builds_killed_at_points_spread_over_the_whole_run_leave_the_last_good_s
     set_state(site, state)
     took["incremental"] = measured_build(site)
     outcomes: dict[str, int] = {}
-    fractions = spread(rng, KILLS)
-    for kill in range(KILLS):
+    fractions = spread(rng, KILLS)  # a kill that comes after the run's end is not counted: it is tried again
+    kill = landed = 0
+    while landed < KILLS:
+        assert kill < 3 * KILLS, f"only {landed} of {kill} kills landed during a build: {outcomes}"
+        if kill >= len(fractions):
+            fractions.append(rng.uniform(0, 0.8))
         before = state
         state = (rng.randrange(3), rng.randrange(3)) if kill % 3 else before
         clean = state == before or rng.random() < 0.5  # no change: a --clean build, else the run is empty
@@ -268,9 +272,11 @@ def test_builds_killed_at_points_spread_over_the_whole_run_leave_the_last_good_s
             assert "old" in beside, f"{what}: output lost"
             seen, outcome = None, "between the two renames"
         outcomes[outcome] = outcomes.get(outcome, 0) + 1
+        landed += outcome != "finished"
+        kill += 1
         repair_and_check(site, seen, new, what)
     with capsys.disabled():
-        print(f"\nbuild kills survived: {KILLS} of {KILLS} on {len(ref(state))} files (seed {SEED}; a whole build "
+        print(f"\nbuild kills survived: {landed} landed during a build, of {kill} sent, on {len(ref(state))} files (seed {SEED}; a whole build "
               f"takes {took['whole'][0]:.2f} s CPU ({took['whole'][1]:.1f} s wall), an incremental one "
               f"{took['incremental'][0]:.2f} s ({took['incremental'][1]:.1f} s); {outcomes})")
 
@@ -303,9 +309,9 @@ def test_dev_server_killed_at_points_spread_over_its_rebuilds_never_leaves_a_tor
     server = ServerProcess(site, "--port", str(free_port()))
     try:
         state = (0, 1)
-        since = cpu_seconds(server.proc.pid)
+        since, rebuilds = cpu_seconds(server.proc.pid), rebuilt(server)
         set_state(site, state, SERVE_SITE)  # base.html: every page
-        while not is_dirty(site):
+        while not is_dirty(site) and rebuilt(server) == rebuilds:  # (a fast disk may write before a look)
             time.sleep(0.002)
         rendering, dirty_at = cpu_seconds(server.proc.pid) - since, time.monotonic()
         while is_dirty(site):
@@ -316,8 +322,12 @@ def test_dev_server_killed_at_points_spread_over_its_rebuilds_never_leaves_a_tor
         assert server.stop() == 0
     outcomes: dict[str, int] = {}
     checked = 0
-    fractions = spread(rng, KILLS)
-    for kill in range(KILLS):
+    fractions = spread(rng, KILLS)  # a kill that comes after the rebuild's end is not counted: it is tried again
+    kill = landed = 0
+    while landed < KILLS:
+        assert kill < 3 * KILLS, f"only {landed} of {kill} kills landed during a rebuild: {outcomes}"
+        if kill >= len(fractions):
+            fractions.append(rng.uniform(0, 0.8))
         server = ServerProcess(site, "--port", str(free_port()))
         try:
             before = state
@@ -360,9 +370,11 @@ def test_dev_server_killed_at_points_spread_over_its_rebuilds_never_leaves_a_tor
                    else "before the rebuild wrote anything" if changed == 0 else "a mix without a dirty marker")
         assert outcome != "a mix without a dirty marker", what
         outcomes[outcome] = outcomes.get(outcome, 0) + 1
+        landed += outcome != "rebuild done"
+        kill += 1
         repair_and_check(site, seen, new, what)
     with capsys.disabled():
-        print(f"\ndev-server rebuild kills survived: {KILLS} of {KILLS} (seed {SEED}; an edit's "
+        print(f"\ndev-server rebuild kills survived: {landed} landed during a rebuild, of {kill} sent (seed {SEED}; an edit's "
               f"rebuild renders in {rendering:.2f} s CPU, writes in {writing:.2f} s wall; {checked} files checked whole; {outcomes})")
 
 

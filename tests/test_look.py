@@ -330,6 +330,7 @@ def test_dark_scheme_changes_colours_only():
     """What lets test_layout_facts_on_every_page run in one colour scheme: each theme's dark rules only give
     colour variables other colours, so no size or position can differ between light and dark."""
     colour = re.compile(r"#[0-9a-fA-F]{3,8}|(?:rgb|rgba|hsl|hsla)\([^()]*\)|[a-z]+")
+    checked = set()
     for path in sorted((ROOT / "themes").rglob("*")):
         if path.suffix not in (".css", ".html", ".js"):
             continue
@@ -344,6 +345,8 @@ def test_dark_scheme_changes_colours_only():
             for declaration in filter(None, declarations):
                 name, _, value = declaration.partition(":")
                 assert name.strip().startswith("--") and colour.fullmatch(value.strip()), (path.name, declaration)
+                checked.add(path.relative_to(ROOT / "themes").parts[0])
+    assert checked == set(THEMES)  # every theme has dark rules, and they were read
 
 
 @pytest.mark.browser

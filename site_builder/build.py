@@ -167,13 +167,21 @@ class Builder:
         the_site = site_key(config)
         data = {p.url: data_key(p) for p in pages}
 
+        template_keys: dict[str, str | None] = {}  # one digest of the templates per page template, not per page
+
+        def key_of_template(template: str) -> str | None:
+            if template not in template_keys:
+                template_keys[template] = self._templates_key(template)
+            return template_keys[template]
+
         def key_of(page: Page) -> str | None:
-            templates = self._templates_key(page.template)
+            templates = key_of_template(page.template)
             return None if templates is None else digest(the_site, templates, data[page.url])
 
         previous = self.state.manifest if self._output_matches(out) and _all_present(out, self.state.manifest) \
             else {}
-        stale = [p for p in pages if (k := key_of(p)) is None or previous.get(p.url) != k]
+        keys = {p.url: key_of(p) for p in pages}
+        stale = [p for p in pages if keys[p.url] is None or previous.get(p.url) != keys[p.url]]
         static = self._static_files()
         changed_static = {url: src for url, (src, stamp) in static.items() if previous.get(url) != stamp}
 
@@ -190,7 +198,10 @@ class Builder:
                 _fail_on_errors(problems)
                 for template, names in used.items():
                     self.state.templates_used[template] = self.state.templates_used.get(template, frozenset()) | names
-                manifest = {p.url: key_of(p) or "" for p in pages}
+                # a page template that loaded templates it had not loaded before has a new key
+                before, template_keys = template_keys, {}
+                again = {t for t in before if key_of_template(t) != before[t]}
+                manifest = {p.url: (key_of(p) if p.template in again else keys[p.url]) or "" for p in pages}
                 manifest.update({url: stamp for url, (_src, stamp) in static.items()})
                 removed = [url for url in previous if url not in manifest]
                 build_id = digest(*(f"{u}={k}" for u, k in sorted(manifest.items())))

@@ -40,9 +40,11 @@ check: $(STAMP)
 
 # PYTHONDONTWRITEBYTECODE= : pytest keeps the test modules it rewrote in __pycache__ (rewriting them all again
 # costs ~5 s of CPU a run where the variable is set).
+# Everything, on two workers (pytest-xdist), a test file each at a time (tmp_path sites, free ports, a browser
+# per worker).
 test: $(TEST_STAMP)
 	-@$(MAKE) --no-print-directory tools
-	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest -q
+	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest -q -n 2 --dist loadfile
 
 # Two workers (pytest-xdist), a test file each at a time: the fast tests are independent (tmp_path sites, free ports).
 test-fast: $(TEST_STAMP)

@@ -9,16 +9,12 @@ from pathlib import Path
 from typing import Sequence
 
 from . import __version__
-from .build import build_site
 from .config import find_site_root, load_config
 from .lock import SiteLock
 from .output import check_output_dir
 from .problems import Problem, UserError
 from .records import unknown_key_warnings
 from .progress import Progress
-from .abstracts import render_abstracts
-from .reading import read_records, scan_records
-from .site import build_site as build_model, display_path
 
 
 def _date_arg(text: str) -> dt.date:
@@ -147,6 +143,8 @@ def cmd_enrich(args: argparse.Namespace) -> int:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
+    from .build import build_site  # the builder (Jinja, the model, the themes) only for commands that build
+
     root = _site_root(args)
     config = load_config(root)
     progress = Progress(quiet=args.quiet)
@@ -160,6 +158,10 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    from .abstracts import render_abstracts
+    from .reading import read_records, scan_records
+    from .site import build_site as build_model, display_path
+
     root = _site_root(args)
     config = load_config(root)
     files = scan_records(config)

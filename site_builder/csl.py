@@ -120,7 +120,7 @@ def _cache_file(cache_dir: Path, key: StyleKey, item_json: str) -> Path:
 
 
 @functools.lru_cache(maxsize=65536)
-def _cited(path: str, stamp: float, item_json: str, cache_dir: Path | None) -> Markup:
+def _cited(path: str, stamp: float, item_json: str, cache_dir: Path | None, style: str, root: Path) -> Markup:
     """The reference by citeproc-py (~20-30 ms), kept on disk in ``cache_dir`` (``.cache/site-builder/``) for
     later builds and in memory for later renders in this process (the dev server)."""
     import json
@@ -131,7 +131,7 @@ def _cited(path: str, stamp: float, item_json: str, cache_dir: Path | None) -> M
             return Markup(cached.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError):
             pass
-    html = format_reference(json.loads(item_json), _load(path, stamp))
+    html = format_reference(json.loads(item_json), load_style(style, root))  # a broken style: the user's error
     if cached is not None:
         try:
             atomic_write(cached, str(html), durable=False)  # a cache: losing it costs time, never output
@@ -166,10 +166,7 @@ def reference_html(item: dict, style: str, root: Path, cache_dir: Path | None = 
             text, clean = fast
             # already clean: nothing for nh3 to change, and no "[1]" (an author starts every APA entry)
             return Markup(text) if clean and not _NUMBER_PREFIX_RE.match(text) else _clean(text)
-    item_json = json.dumps(item, sort_keys=True, ensure_ascii=False)
-    if cache_dir is None or not _cache_file(cache_dir, _style_key(str(path), stamp), item_json).is_file():
-        load_style(style, root)  # a broken style is the user's error, said as such
-    return _cited(str(path), stamp, item_json, cache_dir)
+    return _cited(str(path), stamp, json.dumps(item, sort_keys=True, ensure_ascii=False), cache_dir, style, root)
 
 
 class ReferenceFormatter:

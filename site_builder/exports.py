@@ -17,18 +17,6 @@ SCHEMA_VERSION = 1
 _SCHEME_RE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 
 
-def _iso(date) -> str:
-    """``2024``, ``2024-05`` or ``2024-05-03``: only the parts the record has."""
-    return date.iso if hasattr(date, "iso") else date.isoformat()
-
-
-def display_date(date) -> str:
-    """As pages show a date: ``2024``, ``May 2024`` or ``May 3, 2024``."""
-    if hasattr(date, "display"):
-        return date.display()
-    return f"{date:%B} {date.day}, {date.year}"
-
-
 def paper_record(site: Site, paper) -> dict:
     """A paper as papers.json gives it: what the embed widget and the fragment show, as the site shows it."""
     url = site.config.url
@@ -38,8 +26,8 @@ def paper_record(site: Site, paper) -> dict:
         "title_html": str(paper.title_html),
         "authors": list(paper.author_names),
         "et_al": paper.et_al,
-        "date": _iso(paper.date),
-        "date_display": display_date(paper.date),
+        "date": paper.date.iso,
+        "date_display": paper.date.display(),
         "year": paper.year,
         "type": entry_type(paper),
         "venue": {"badge": venue.badge, "line": venue.line, "note": venue.note, "color": venue.color or None,
@@ -153,7 +141,7 @@ def jsonld(paper, site_url: str | None) -> str:
         "headline": title if len(title) <= 110 else title[:109] + "…",
         "author": [{"@type": "Organization" if split_name(a.name).is_literal else "Person", "name": a.name}
                    for a in paper.authors],
-        "datePublished": _iso(paper.date),
+        "datePublished": paper.date.iso,
         "abstract": paper.abstract_text,
         "keywords": [ref.name for ref in paper.tags],
     }

@@ -177,16 +177,9 @@ def tag_label(tag: Any, category_name: str | None = None) -> str:
 
 
 def date_text(paper: Any, short: bool = False, with_day: bool = True) -> str:
-    """The paper's date as the site shows it, at the precision the record gives."""
-    date = paper.date
-    display = getattr(date, "display", None)
-    if display is not None:
-        return display(short=short, with_day=with_day)
-    if not with_day:
-        return date.strftime("%b %Y" if short else "%B %Y")
-    return date.strftime("%b %-d, %Y" if short else "%B %-d, %Y")
+    """The paper's date as the site shows it, at the precision the record gives (a dates.PartialDate)."""
+    return paper.date.display(short=short, with_day=with_day)
 
 
 def date_iso(paper: Any) -> str:
-    date = paper.date
-    return date.iso if hasattr(date, "iso") and isinstance(getattr(date, "iso"), str) else date.isoformat()
+    return paper.date.iso

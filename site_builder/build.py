@@ -24,7 +24,6 @@ from typing import Callable, Iterable
 
 import jinja2
 
-from .abstracts import AbstractCache, render_abstracts
 from .config import SiteConfig
 from .digest import digest
 from .output import MARKER, FreshFolder, InPlace, check_output_dir, recover
@@ -82,7 +81,6 @@ class Builder:
         self.state_file = cache_dir / "state.pickle" if cache_dir else None
         self.state: BuildState = load_state(self.state_file)
         self.records = RecordCache()
-        self.abstracts = AbstractCache()
         self.text_cache: dict[str, str] = {}  # per-paper pieces of the whole-site exports
         self._papers: dict = {}  # the model's papers, reused when their record did not change
         self._env: jinja2.Environment | None = None
@@ -149,9 +147,9 @@ class Builder:
             return BuildResult(out, pages, papers, tags, 0, 0, 0, time.perf_counter() - started, warnings)
 
         # Read everything before writing anything.
-        records, problems = read_records(config, files, self.records)
-        abstracts = render_abstracts(records, config.macros, self.abstracts, self.jobs)
-        site, more = build_model(config, records, abstracts, memo=self._papers)
+        reading = read_records(config, files, self.records, self.jobs)
+        problems = list(reading.problems)
+        site, more = build_model(config, reading.records, reading.abstracts, memo=self._papers)
         problems.extend(more)
         _fail_on_errors(problems, ": the records have errors")
         if not config.url and site.papers and not self._said_no_url:
@@ -231,13 +229,16 @@ class Builder:
         templates each page template loaded, and the problems."""
         in_workers = sink.workers_write
 
+        interned: dict[frozenset[str], frozenset[str]] = {}  # one set object per set of names: sent back once
+
         def render_one(page: Page) -> tuple[bytes | None, frozenset[str], Problem | None]:
             env.loaded = set()
             try:
                 chunks = (chunk.encode("utf-8") for chunk in render_chunks(env, page, given))
                 if in_workers:
                     sink.write(page.url, chunks)
-                    return None, frozenset(env.loaded), None
+                    loaded = frozenset(env.loaded)
+                    return None, interned.setdefault(loaded, loaded), None
                 return b"".join(chunks), frozenset(env.loaded), None
             except Exception as exc:
                 return None, frozenset(), _render_problem(exc, self.config, page)
@@ -321,9 +322,9 @@ def _once_per_line(problems: Iterable[Problem]) -> list[Problem]:
 
 def load_site(config: SiteConfig) -> tuple[Site, list[Problem]]:
     """The model of the site as its records are now: the build's first phases, without rendering pages."""
-    records, problems = read_records(config)
-    site, more = build_model(config, records, render_abstracts(records, config.macros))
-    return site, problems + more
+    reading = read_records(config)
+    site, more = build_model(config, reading.records, reading.abstracts)
+    return site, reading.problems + more
 
 
 def build_site(config: SiteConfig, progress: Progress | None = None, use_cache: bool = True,

@@ -4,7 +4,7 @@ for the dev server).
 
 Nothing here is trusted for correctness beyond what it promises: a missing, damaged or foreign state
 file only makes the next build render everything again. Parsed records and rendered abstracts are not
-kept here (see ``reading.RecordCache`` and ``abstracts.AbstractCache``): reading them back would cost
+kept here (see ``reading.RecordCache``): reading them back would cost
 about what making them does.
 """
 from __future__ import annotations

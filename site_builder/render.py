@@ -27,35 +27,7 @@ from .config import SiteConfig
 from .plan import TEXT, Page
 from .problems import Problem, UserError, error
 from .site import Site, author_key, relative_root
-
-# The themes shipped with site-builder: inside the package when installed from a wheel, beside it in a checkout.
-_HERE = Path(__file__).resolve().parent
-PACKAGE_THEMES = _HERE / "themes" if (_HERE / "themes" / "default").is_dir() else _HERE.parent / "themes"
-
-
-def theme_dirs(config: SiteConfig) -> list[Path]:
-    """Theme folders from highest to lowest priority: chosen theme, then default.
-
-    A theme is looked up in the site's ``themes/`` first, then in the themes
-    shipped with site-builder.
-    """
-    def find(name: str) -> Path | None:
-        for base in (config.themes_dir, PACKAGE_THEMES):
-            candidate = base / name
-            if (candidate / "templates").is_dir():
-                return candidate
-        return None
-
-    chosen = find(config.theme)
-    if chosen is None:
-        raise UserError(f"theme {config.theme!r} not found in {config.themes_dir} or the themes shipped with "
-                        "site-builder", path=config.config_path.name)
-    default = find("default")
-    dirs = [chosen]
-    if default is not None and default.resolve() != chosen.resolve():
-        dirs.append(default)
-    return dirs
-
+from .themes import PACKAGE_THEMES, theme_dirs
 
 class _Environment(jinja2.Environment):
     """Jinja's environment, with each template's globals a plain dict made when it is loaded, and a record
@@ -272,13 +244,6 @@ class ItemStore:
 
     def clear(self) -> None:
         self.memory.clear()
-
-
-def static_dirs(config: SiteConfig) -> list[Path]:
-    """Static folders from lowest to highest priority (later ones overwrite)."""
-    dirs = [t / "static" for t in reversed(theme_dirs(config))]
-    dirs.append(config.static_dir)
-    return [d for d in dirs if d.is_dir()]
 
 
 @dataclass(frozen=True)

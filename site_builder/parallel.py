@@ -12,7 +12,7 @@ import functools
 import gc
 import multiprocessing
 import os
-from typing import Callable, Iterable, Iterator, Sequence, TypeVar
+from typing import Callable, Sequence, TypeVar
 
 T = TypeVar("T")
 
@@ -47,13 +47,6 @@ def _init_worker(func: Callable, items: Sequence, batched: bool = False) -> None
     # A collection would write to the header of every object inherited from the parent, copying
     # every page of it (copy-on-write): a worker lives for one map, so it does without.
     gc.disable()
-
-
-def _run_batch(batch: list) -> list:
-    """A run of items sent to this worker (``parallel_stream``)."""
-    assert _WORKER_JOB is not None
-    func = _WORKER_JOB[0]
-    return [func(item) for item in batch]
 
 
 def _run_chunk(bounds: tuple[int, int]) -> list:
@@ -97,31 +90,3 @@ def parallel_map(func: Callable, items: Sequence[T], jobs: int,
             if progress:
                 progress(len(results), total)
     return results
-
-
-def parallel_stream(func: Callable, items: Iterable[T], count: int, jobs: int, chunk: int = CHUNK) -> list:
-    """``[func(item) for item in items]`` on ``jobs`` workers, for ``count`` items that are made as they are
-    taken: the workers start at once, and ``items`` is consumed by a thread of this process while they work
-    (each run of ``chunk`` items is sent to a worker, so items should be small to send, such as text). So
-    making the items and ``func`` overlap: reading record files here while workers render their bodies."""
-    if jobs <= 1 or count < MIN_ITEMS or "fork" not in multiprocessing.get_all_start_methods():
-        return [func(item) for item in items]
-    context = multiprocessing.get_context("fork")
-    release_free_memory()
-    results: list = []
-    with context.Pool(processes=min(jobs, os.cpu_count() or 1), initializer=_init_worker,
-                      initargs=(func, ())) as pool:
-        for done in pool.imap(_run_batch, _batches(items, chunk)):
-            results.extend(done)
-    return results
-
-
-def _batches(items: Iterable[T], size: int) -> Iterator[list[T]]:
-    batch: list[T] = []
-    for item in items:
-        batch.append(item)
-        if len(batch) == size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch

@@ -13,7 +13,7 @@ from stat import S_ISREG
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from typing import TYPE_CHECKING, Iterator, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from .config import SiteConfig
 from .problems import Problem, error, warning
@@ -115,22 +115,23 @@ def read_records(config: SiteConfig, files: list[RecordFile] | None = None,
     def label_of(file: RecordFile) -> str:
         return prefix + file.name if file.name else str(papers_dir)
 
-    # Each file changed since the last read is parsed here while workers render the bodies parsed so far
-    # (each body is sent to a worker and only its compressed HTML comes back): the parsing and the rendering
-    # overlap, no body is kept, and the workers start small (issue 17).
-    wanted = [f for f in files if f.stamp is not None and (f.path not in cache.entries
-                                                           or cache.entries[f.path][0] != f.stamp)]
+    # Each file changed since the last read is parsed here, its body kept aside; the bodies are rendered on
+    # the workers (they inherit them: nothing is sent but their positions, and only compressed HTML comes
+    # back), then let go.
     parsed: dict[str, tuple[Stamp, str, Record | None, tuple[Problem, ...]]] = {}
-
-    def bodies() -> Iterator[str]:
-        for file in wanted:
+    bodies: list[str] = []
+    for file in files:
+        if file.stamp is None:
+            continue
+        cached = cache.entries.get(file.path)
+        if cached is None or cached[0] != file.stamp:
             label = label_of(file)
             record, body, found_problems = _parse(Path(file.path), label, root, file.stamp[1])
             parsed[file.path] = (file.stamp, label, record, found_problems)
             if record is not None:
-                yield body
-
-    rendered_bodies = iter(_render_bodies(macros, bodies(), len(wanted), jobs))
+                bodies.append(body)
+    rendered_bodies = iter(_render_bodies(macros, bodies, jobs))
+    del bodies
     found: dict[str, Entry] = {}
     for path, (stamp, label, record, found_problems) in parsed.items():
         rendered = next(rendered_bodies) if record is not None else None
@@ -158,15 +159,16 @@ def read_records(config: SiteConfig, files: list[RecordFile] | None = None,
     return Reading(records, abstracts, problems)
 
 
-def _render_bodies(macros: tuple[tuple[str, str], ...], bodies: Iterator[str], count: int,
-                   jobs: int) -> list[RenderedText]:
-    """Every body rendered, in order; markdown and MathML are loaded only when there is a body."""
-    if not count:
+def _render_bodies(macros: tuple[tuple[str, str], ...], bodies: list[str], jobs: int) -> list[RenderedText]:
+    if not bodies:
         return []
     from .abstracts import render_abstract
-    from .parallel import parallel_stream
+    from .parallel import parallel_map, release_free_memory
 
-    return parallel_stream(functools.partial(render_abstract, macros), bodies, count, jobs, chunk=16)
+    rendered = parallel_map(functools.partial(render_abstract, macros), bodies, jobs)
+    bodies.clear()  # the caller's list: let go before the memory is given back
+    release_free_memory()
+    return rendered
 
 
 def _parse(path: Path, label: str, root: Path, size: int) -> tuple[Record | None, str, tuple[Problem, ...]]:

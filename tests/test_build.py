@@ -346,27 +346,3 @@ def test_parallel_map_keeps_order_in_and_out_of_process(monkeypatch, jobs, batch
     assert [value for value, _pid in result] == [n * 2 for n in items]
     assert seen[-1] == (103, 103)
     assert ({pid for _value, pid in result} == {os.getpid()}) == (jobs == 1)
-
-
-@pytest.mark.parametrize("jobs", [1, 2])
-def test_parallel_stream_takes_items_as_they_are_made_and_keeps_order(monkeypatch, jobs):
-    """parallel_stream: the items are made by a generator while the workers work (the reader parses records
-    while bodies render); results in order, every item taken once, nothing lost at the end of a short run."""
-    import os
-    import threading
-
-    import site_builder.parallel as parallel
-    monkeypatch.setattr(parallel, "MIN_ITEMS", 1)
-    made: list[tuple[int, str]] = []
-
-    def items():
-        for n in range(103):
-            made.append((n, threading.current_thread().name))
-            yield f"item {n}"
-
-    result = parallel.parallel_stream(lambda text: (text.upper(), os.getpid()), items(), 103, jobs, chunk=10)
-    assert [value for value, _pid in result] == [f"ITEM {n}" for n in range(103)]
-    assert [n for n, _thread in made] == list(range(103))
-    assert ({pid for _value, pid in result} == {os.getpid()}) == (jobs == 1)
-    # in a worker pool, the items are made by a thread of this process, not by the workers
-    assert ({thread for _n, thread in made} == {threading.current_thread().name}) == (jobs == 1)

@@ -446,11 +446,14 @@ def _decode(text: str, markup: bool) -> str:
 
 
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_UNCLEAN_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")  # what clean_control changes (\r too)
 
 
 def clean_control(text: str) -> str:
     """No control characters but newline and tab (a NUL or ESC in a record is a terminal escape or a binary
     file to git); line and paragraph separators become spaces."""
+    if text.isprintable() or _UNCLEAN_RE.search(text) is None:  # (all it changes is unprintable)
+        return text
     return _CONTROL_RE.sub("", text.replace("\r\n", "\n").replace("\r", "\n")
                            .replace("\u2028", " ").replace("\u2029", "\n\n"))
 
@@ -460,11 +463,15 @@ def tex_to_text(value: str) -> str:
     return " ".join(clean_control(_decode(value, False)).split())
 
 
+_PARAGRAPH_RE = re.compile(r"\n[ \t]*\n|\\par\b")
+
+
 def tex_to_markup(value: str) -> str:
     """An abstract for a record's body: accents decoded and protective braces dropped, while math, ``\\emph``,
     ``\\href``, ``\\url``, escapes, dashes and quotes stay as written for the abstract renderer. Paragraph
     breaks (a blank line) are kept; other line breaks become spaces."""
-    paragraphs = re.split(r"\n[ \t]*\n|\\par\b", clean_control(value))
+    value = clean_control(value)
+    paragraphs = _PARAGRAPH_RE.split(value) if "\n" in value or "\\par" in value else [value]
     decoded = (" ".join(_decode(p, True).split()) for p in paragraphs)
     return "\n\n".join(p for p in decoded if p)
 
@@ -472,8 +479,15 @@ def tex_to_markup(value: str) -> str:
 def verbatim(value: str) -> str:
     """An address or identifier as written: braces and outer spaces removed, nothing decoded (``~``, ``&``,
     ``%``, ``_``, ``--`` stay); a backslash before one of ``_%&#~$`` is dropped, since no address has one."""
-    value = re.sub(r"\\([_%&#~$])", r"\1", clean_control(value))
+    if not value:
+        return ""
+    value = clean_control(value)
+    if "\\" in value:
+        value = _ADDRESS_ESCAPE_RE.sub(r"\1", value)
     return " ".join(value.replace("{", "").replace("}", "").split())
+
+
+_ADDRESS_ESCAPE_RE = re.compile(r"\\([_%&#~$])")
 
 
 __all__ = ["BibEntry", "BibFile", "parse_bibtex", "tex_to_text", "tex_to_markup", "verbatim", "clean_control"]

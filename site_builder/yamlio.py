@@ -8,6 +8,7 @@ here reads back as the same string everywhere.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from typing import Any
 
@@ -95,8 +96,21 @@ _STR_TAG = "tag:yaml.org,2002:str"
 _ESCAPES = yaml.emitter.Emitter.ESCAPE_REPLACEMENTS
 _LONG = 10_000  # longer strings may be folded by the emitter: left to it
 _ASCII_WORDS = re.compile(r"[A-Za-z0-9][\x20-\x7e]*")
+# The first characters for which the resolver tries an implicit type (a number, a date, a boolean ...): a plain
+# scalar starting with any other character is a string, without asking it.
+_IMPLICIT_FIRST = frozenset(_RESOLVER.yaml_implicit_resolvers)
+_ALWAYS_ASK = None in _IMPLICIT_FIRST or bool(_RESOLVER.yaml_path_resolvers)
 
 
+def _plain_is_str(text: str) -> bool:
+    if text[:1] not in _IMPLICIT_FIRST and not _ALWAYS_ASK:
+        return True
+    return _RESOLVER.resolve(yaml.ScalarNode, text, (True, False)) == _STR_TAG
+
+
+# Keys and values repeat from record to record (the keys themselves, names, venues, tags): a first import of
+# 911 entries asked for 30,000 scalars, most of them seen before.
+@functools.lru_cache(maxsize=4096)
 def _scalar(text: str, key: bool = False) -> str | None:
     """``text`` as the emitter writes it as a mapping key or block value, or None when it would need a style
     written here (single quotes, or folding)."""
@@ -116,7 +130,7 @@ def _scalar(text: str, key: bool = False) -> str | None:
         if quoted:
             return _double_quoted(text)
         plain = analysis.allow_block_plain
-    if plain and _RESOLVER.resolve(yaml.ScalarNode, text, (True, False)) == _STR_TAG:
+    if plain and _plain_is_str(text):
         return text
     return None  # single-quoted: rare, left to yaml.dump
 

@@ -28,6 +28,12 @@ _BRACES_RE = re.compile(r"[{}]")
 _QUOTED_RE = re.compile(r'[{}"]')
 _SPACE_RE = re.compile(r"\s*")
 _SPACE_COMMENTS_RE = re.compile(r"(?:\s+|%[^\n]*(?:\n|$))*")
+# The usual field, ``name = {value}`` with no brace inside the value, in one match (spaces and comment lines
+# where skip_space allows them): what entry() and value() would read from it, field by field, at a third of the cost.
+# (Each space is matched alone, never \s+ inside the *: a near miss after a long run of spaces would otherwise
+# try every way of cutting the run into pieces.)
+_SIMPLE_FIELD_RE = re.compile(r"(?:\s|%[^\n]*(?:\n|$))*([^\s\"#%'(),={}@]+)(?:\s|%[^\n]*(?:\n|$))*="
+                              r"(?:\s|%[^\n]*(?:\n|$))*\{([^{}]*)\}")
 _SPECIAL_TEXT_RE = re.compile(r"[\\{}$~`'-]")
 _SPECIAL_MARKUP_RE = re.compile(r"[\\{}$~]")
 
@@ -215,6 +221,23 @@ class _Reader:
             raise _Syntax(pos, "expected a , after the entry's key")
         pos += 1
         while True:
+            simple = _SIMPLE_FIELD_RE.match(text, pos, limit)
+            if simple is not None:
+                after = self.skip_space(simple.end())
+                if after >= limit or text[after] != "#":  # name = {value}, the value alone: as value() reads it
+                    name = simple.group(1).lower()
+                    if name in fields:
+                        self.problems.append(warning(self.label, self.line(simple.start(1)),
+                                                     f"{name} is given twice: the first one is used, as BibTeX does"))
+                    else:
+                        fields[name] = simple.group(2)
+                    pos = after
+                    if pos < limit and text[pos] == ",":
+                        pos += 1
+                        continue
+                    if pos < limit and text[pos] == close:
+                        return BibEntry(kind, key, fields, line), pos + 1
+                    raise _Syntax(min(pos, len(text) - 1), f"expected , or {close} after the value of {name!r}")
             pos = self.skip_space(pos)
             if pos < limit and text[pos] == close:
                 return BibEntry(kind, key, fields, line), pos + 1

@@ -28,9 +28,8 @@ import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
-from .overlay import with_enrichment
 from .problems import ParseError, Problem, error, warning
 from . import schema
 from .dates import PartialDate
@@ -38,8 +37,11 @@ from .identifiers import normalize_arxiv
 from . import fileio
 from .fileio import atomic_write
 from .records import render_record, split_front_matter
-from .slugs import slugify, unique_slug
-from .sources import SourceEntry, SourceResult, read_source
+
+# The readers of every source, slugs and enrichment are loaded by the functions that use them, when there is
+# something to import: a re-import with nothing changed needs none of them.
+if TYPE_CHECKING:
+    from .sources import SourceEntry, SourceResult
 
 STATE_NAME = ".import-state.json"
 STATE_VERSION = 2
@@ -246,12 +248,20 @@ def new_front_matter(fields: dict[Field, Any], extra: dict[str, Any]) -> dict[st
     return fm
 
 
-def _state_data(path: Path) -> dict[str, Any]:
-    """The state file as data; {} when missing or damaged (a damaged state only costs us knowing which
-    values were ours)."""
+def _state_text(path: Path) -> str:
+    """The state file's text; "" when it is missing or unreadable."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        return path.read_text(encoding="utf-8")
     except (OSError, ValueError):
+        return ""
+
+
+def _state_data(path: Path, text: str | None = None) -> dict[str, Any]:
+    """The state file (or its ``text``) as data; {} when missing or damaged (a damaged state only costs us
+    knowing which values were ours)."""
+    try:
+        data = json.loads(_state_text(path) if text is None else text)
+    except ValueError:
         return {}
     return data if isinstance(data, dict) else {}
 
@@ -295,28 +305,44 @@ def _from_version_1(info: dict[str, Any]) -> dict[str, Any]:
 
 
 def dump_state(records: dict[str, dict[str, Any]], files: list[str] | None = None,
-               last_import: dict[str, Any] | None = None) -> str:
-    data: dict[str, Any] = {"version": STATE_VERSION, "records": _state_json(records)}
+               last_import: dict[str, Any] | None = None, records_text: str | None = None) -> str:
+    """The state file's text. ``records_text``: ``_records_text(records)``, when the caller has it already."""
+    parts = {"version": _ENCODE(STATE_VERSION),
+             "records": _records_text(records) if records_text is None else records_text}
     if files:
-        data["files"] = sorted(set(files))
+        parts["files"] = _ENCODE(sorted(set(files)))
     if last_import:
-        data["last_import"] = last_import
-    return _json_lines(data, _SPREAD) + "\n"
+        parts["last_import"] = _json_lines(last_import, {"digests": {}})
+    return "{\n" + ",\n".join(f"{_ENCODE(key)}: {parts[key]}" for key in sorted(parts)) + "\n}\n"
 
 
 # The state's text: each record on a line of its own (and each of the last import's record digests), so that a
 # change to one record is a change to one line. ``json.dumps`` with ``indent`` runs json's pure-Python encoder
-# (0.15 s of a first import of 911 records); this runs the C encoder, once a line. Any JSON reader reads it.
-_SPREAD = {"records": {}, "last_import": {"digests": {}}}  # the mappings written one key a line, and inside them
+# (a tenth of a first import of 911 records); this runs the C encoder, once a line. Any JSON reader reads it.
 _ENCODE = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
+_RECORDS_OPEN = '\n"records": {\n'  # how the records start in the text dump_state writes (when there are any)
 
 
 def _json_lines(value: Any, spread: dict[str, Any]) -> str:
+    """``value`` as JSON, a key a line (and so in each mapping ``spread`` names, inside)."""
     if not isinstance(value, dict) or not value:
         return _ENCODE(value)
     lines = [f"{_ENCODE(str(key))}: {_json_lines(value[key], spread[key]) if key in spread else _ENCODE(value[key])}"
              for key in sorted(value)]
     return "{\n" + ",\n".join(lines) + "\n}"
+
+
+def _records_text(records: dict[str, dict[str, Any]]) -> str:
+    """The state's records as the state file holds them: a record a line."""
+    return _json_lines(_state_json(records), {})
+
+
+def _records_in(text: str) -> str | None:
+    """The records part of a state file's text, as ``_records_text`` wrote it, or None. Every record is a line
+    of its own, starting with its name: the first line that is only ``}`` closes the records."""
+    start = text.find(_RECORDS_OPEN)
+    end = text.find("\n}", start + len(_RECORDS_OPEN)) if start != -1 else -1
+    return None if end == -1 else text[start + len(_RECORDS_OPEN) - 2:end + 2]
 
 
 def imported_files(content_dir: Path, data: dict[str, Any] | None = None) -> list[str]:
@@ -352,16 +378,17 @@ def _inputs(sources: list[ListingSource]) -> list[list[str]] | None:
     return out
 
 
-def _file_digest(path: Path) -> str | None:
+def _file_digest(path: Path | str) -> str | None:
     try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
+        with open(path, "rb", buffering=0) as handle:  # unbuffered: one read of the file's size
+            return hashlib.sha256(handle.read()).hexdigest()
     except FileNotFoundError:
         return None
 
 
-def _records_digest(records: Any) -> str:
-    """The digest of a state's records as JSON data (as the file holds them)."""
-    return hashlib.sha256(json.dumps(records, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
+def _records_digest(records_text: str | None) -> str | None:
+    """The digest of a state's records as the file holds them (``_records_text``, ``_records_in``)."""
+    return None if records_text is None else hashlib.sha256(records_text.encode("utf-8")).hexdigest()
 
 
 def _problem_json(problem: Problem) -> list[Any]:
@@ -369,21 +396,22 @@ def _problem_json(problem: Problem) -> list[Any]:
 
 
 def _unchanged_import(sources: list[ListingSource], data: dict[str, Any], files: list[str],
-                      papers_dir: Path) -> ImportReport | None:
+                      papers_dir: Path, text: str = "") -> ImportReport | None:
     """The report of an import whose every input is what the last import left, or None: then import.
-    ``data``: the state file as it is (its records are not even converted)."""
+    ``data``: the state file as it is (its records are not even converted), ``text``: its text."""
     last, records = data.get("last_import"), data.get("records")
     if not isinstance(last, dict) or not isinstance(records, dict) or data.get("version") != STATE_VERSION:
         return None
     try:
         if (last.get("inputs") != _inputs(sources) or last.get("files") != sorted(set(files))
-                or last.get("records") != _records_digest(records) or last.get("code") != _code_digest()):
+                or last.get("records") != _records_digest(_records_in(text)) or last.get("code") != _code_digest()):
             return None
         digests = last["digests"]
         if not isinstance(digests, dict) or set(digests) != set(records):
             return None
+        folder = str(papers_dir)
         for slug, expected in digests.items():
-            if _file_digest(papers_dir / f"{slug}.md") != expected:
+            if _file_digest(f"{folder}/{slug}.md") != expected:
                 return None  # a record edited, deleted or made by hand since
         counts = {k: int(last["report"][k]) for k in ("unchanged", "kept_edited", "rejected", "merged", "unreadable")}
         problems = tuple(Problem(str(path), line, str(message), str(severity))
@@ -400,6 +428,8 @@ def _has_comments(front_matter_text: str) -> bool:
 def _match(entries: list[SourceEntry], state: dict[str, dict[str, Any]],
            papers_dir: Path) -> list[tuple[SourceEntry, str, bool]]:
     """Give each entry its slug: (entry, slug, known_to_state)."""
+    from .slugs import slugify, unique_slug
+
     by_key: dict[str, list[str]] = {}
     for slug in sorted(state):
         by_key.setdefault(state[slug].get("key", ""), []).append(slug)
@@ -520,6 +550,8 @@ def merge_duplicates(entries: list[SourceEntry]) -> tuple[list[tuple[SourceEntry
     published version leads (its venue, date and title), else the richer entry; gaps are filled from the
     others, links and both identifiers kept. Returns (entry, labels of every source it came from) in
     first-seen order."""
+    from .sources import SourceEntry
+
     parent = list(range(len(entries)))
 
     def find(i: int) -> int:
@@ -584,6 +616,12 @@ def merge_duplicates(entries: list[SourceEntry]) -> tuple[list[tuple[SourceEntry
     return merged, problems
 
 
+def read_source(path: Path, label: str, as_of: dt.date) -> SourceResult:
+    from .sources import read_source as read
+
+    return read(path, label, as_of)
+
+
 def import_listings(sources: list[ListingSource], content_dir: Path, strict: bool = False,
                     progress: Callable[[int, int], None] | None = None,
                     read: Sequence[tuple[str, SourceResult]] = ()) -> ImportReport:
@@ -593,10 +631,11 @@ def import_listings(sources: list[ListingSource], content_dir: Path, strict: boo
     state_path = content_dir / STATE_NAME
     for leftover in [*papers_dir.glob(".*.md.*.tmp"), *content_dir.glob(f".{STATE_NAME}.*.tmp")]:
         leftover.unlink(missing_ok=True)  # from an import that was killed while writing
-    data = _state_data(state_path)
+    state_text = _state_text(state_path)
+    data = _state_data(state_path, state_text)
     files = imported_files(content_dir, data)
     if not read and not strict:
-        unchanged = _unchanged_import(sources, data, files, papers_dir)
+        unchanged = _unchanged_import(sources, data, files, papers_dir, state_text)
         if unchanged is not None:
             return unchanged
     state = load_state(state_path, data)
@@ -693,10 +732,11 @@ def import_listings(sources: list[ListingSource], content_dir: Path, strict: boo
         fileio.write_many(writes, papers_dir)  # on disk, all of them, before the state says they are
     new_files = sorted(set([*files, *read_labels]))
     last_import = None
+    records_text = _records_text(new_state)
     if again is not None and inputs is not None and not read and not strict:
         written = {path.stem: hashlib.sha256(text.encode("utf-8")).hexdigest() for path, text in writes}
         last_import = {
-            "inputs": inputs, "files": new_files, "records": _records_digest(_state_json(new_state)),
+            "inputs": inputs, "files": new_files, "records": _records_digest(records_text),
             "code": _code_digest(),
             "digests": {slug: written[slug] if slug in written else _file_digest(papers_dir / f"{slug}.md")
                         for slug in sorted(new_state)},
@@ -705,7 +745,7 @@ def import_listings(sources: list[ListingSource], content_dir: Path, strict: boo
         }
     if (writes or _state_json(new_state) != old_state or new_files != sorted(set(files)) or data.get("version") != STATE_VERSION
             or last_import != data.get("last_import")):
-        atomic_write(state_path, dump_state(new_state, new_files, last_import))
+        atomic_write(state_path, dump_state(new_state, new_files, last_import, records_text))
     return ImportReport(rejected=rejected, merged=duplicates_merged, problems=tuple(problems), unreadable=unreadable,
                         **counts)
 
@@ -769,6 +809,8 @@ def merge_fields(front_matter: dict[str, Any], body: str, new: dict[Field, Any],
 def _import_entry(entry: SourceEntry, slug: str, state: dict[str, dict[str, Any]], papers_dir: Path,
                   problems: list[Problem], read_labels: set[str] | None = None,
                   once: set[int] | None = None) -> _Outcome:
+    from .overlay import with_enrichment
+
     new = with_enrichment(entry_fields(entry), state.get(slug, {}).get("enriched", {}))
     path = papers_dir / f"{slug}.md"
     label = f"content/papers/{slug}.md"

@@ -23,8 +23,10 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import fnmatch
 import hashlib
 import json
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -102,8 +104,11 @@ def listing_sources(root: Path, paths: list[Path], as_of: dt.date | None, listin
 _RICH_TAG_RE = re.compile(r"</?(?:i|b|em|strong|sup|sub|sc)>", re.IGNORECASE)
 
 
+_WORD_RE = re.compile(r"\w+")
+
+
 def title_key(title: str) -> str:
-    return " ".join(re.findall(r"\w+", title.casefold()))
+    return " ".join(_WORD_RE.findall(title.casefold()))
 
 
 Field = schema.Field
@@ -425,9 +430,17 @@ def _has_comments(front_matter_text: str) -> bool:
     return any(line.lstrip().startswith("#") for line in front_matter_text.splitlines())
 
 
+def _names_in(folder: Path) -> set[str]:
+    """The names in a folder; none when it cannot be listed (or does not exist yet)."""
+    try:
+        return set(os.listdir(folder))
+    except OSError:
+        return set()
+
+
 def _match(entries: list[SourceEntry], state: dict[str, dict[str, Any]],
-           papers_dir: Path) -> list[tuple[SourceEntry, str, bool]]:
-    """Give each entry its slug: (entry, slug, known_to_state)."""
+           papers_dir: Path, present: set[str] | None = None) -> list[tuple[SourceEntry, str, bool]]:
+    """Give each entry its slug: (entry, slug, known_to_state). ``present``: the names in ``papers_dir``."""
     from .slugs import slugify, unique_slug
 
     by_key: dict[str, list[str]] = {}
@@ -453,7 +466,8 @@ def _match(entries: list[SourceEntry], state: dict[str, dict[str, Any]],
             used.add(best)
             matched[i] = (best, True)
     # 3. new entries get a new slug (or adopt a hand-made record with the same title)
-    taken = set(state) | {p.stem for p in papers_dir.glob("*.md")}
+    present = _names_in(papers_dir) if present is None else present
+    taken = set(state) | {os.path.splitext(name)[0] for name in present if fnmatch.fnmatchcase(name, "*.md")}
     result = []
     for i, entry in enumerate(entries):
         if i in matched:
@@ -462,7 +476,8 @@ def _match(entries: list[SourceEntry], state: dict[str, dict[str, Any]],
             base = slugify(_RICH_TAG_RE.sub("", entry.title))  # "On <i>Tags</i>": on-tags
             slug, known = unique_slug(base, taken), False
             existing = papers_dir / f"{base}.md"
-            if base not in state and base not in used and existing.is_file() and _file_title_key(existing) == title_key(entry.title):
+            if (base not in state and base not in used and f"{base}.md" in present and existing.is_file()
+                    and _file_title_key(existing) == title_key(entry.title)):
                 slug = base
             taken.add(slug)
             used.add(slug)
@@ -629,8 +644,11 @@ def import_listings(sources: list[ListingSource], content_dir: Path, strict: boo
     ``read``: sources already read elsewhere (an ORCID record's works), as (label, result)."""
     papers_dir = content_dir / "papers"
     state_path = content_dir / STATE_NAME
-    for leftover in [*papers_dir.glob(".*.md.*.tmp"), *content_dir.glob(f".{STATE_NAME}.*.tmp")]:
+    present = _names_in(papers_dir)  # the files in the papers folder: listed once, not asked for one by one
+    leftovers = [papers_dir / name for name in present if fnmatch.fnmatchcase(name, ".*.md.*.tmp")]
+    for leftover in [*leftovers, *content_dir.glob(f".{STATE_NAME}.*.tmp")]:
         leftover.unlink(missing_ok=True)  # from an import that was killed while writing
+        present.discard(leftover.name)
     state_text = _state_text(state_path)
     data = _state_data(state_path, state_text)
     files = imported_files(content_dir, data)
@@ -685,7 +703,7 @@ def import_listings(sources: list[ListingSource], content_dir: Path, strict: boo
         seen_titles.setdefault(key, entry)
 
     counts = {"created": 0, "updated": 0, "unchanged": 0, "kept_edited": 0}
-    matched = _match([e for e, _labels in merged], state, papers_dir)
+    matched = _match([e for e, _labels in merged], state, papers_dir, present)
     claimed = set()
     writes: list[tuple[Path, str]] = []
     new_state = dict(state)
@@ -696,7 +714,8 @@ def import_listings(sources: list[ListingSource], content_dir: Path, strict: boo
     once: set[int] = set()  # ids of problems the next import does not repeat ("kept your edit; now says")
     for done, ((entry, slug, known), (_e, labels)) in enumerate(zip(matched, merged), start=1):
         claimed.add(slug)
-        outcome = _import_entry(entry, slug, state if known else {}, papers_dir, problems, set(read_labels), once)
+        outcome = _import_entry(entry, slug, state if known else {}, papers_dir, problems, set(read_labels), once,
+                                f"{slug}.md" in present)
         counts[outcome.kind] += 1
         if again is not None and outcome.again is not None and (outcome.fields is not None or known):
             again[outcome.again] += 1
@@ -721,7 +740,7 @@ def import_listings(sources: list[ListingSource], content_dir: Path, strict: boo
         if progress:
             progress(done, len(merged))
     for slug in sorted(state):
-        if slug not in claimed and state[slug].get("source") in read_labels and (papers_dir / f"{slug}.md").exists():
+        if slug not in claimed and state[slug].get("source") in read_labels and f"{slug}.md" in present:
             problems.append(warning(f"{_rel(papers_dir, content_dir)}/{slug}.md", None,
                                     f"no longer in {state[slug]['source']}: kept (delete the file by hand to remove it)"))
     # The order makes an interrupted import harmless: the state first names, for each record about to be
@@ -808,14 +827,15 @@ def merge_fields(front_matter: dict[str, Any], body: str, new: dict[Field, Any],
 
 def _import_entry(entry: SourceEntry, slug: str, state: dict[str, dict[str, Any]], papers_dir: Path,
                   problems: list[Problem], read_labels: set[str] | None = None,
-                  once: set[int] | None = None) -> _Outcome:
+                  once: set[int] | None = None, exists: bool | None = None) -> _Outcome:
+    """``exists``: whether the record's file exists, when the caller knows (else it is asked)."""
     from .overlay import with_enrichment
 
     new = with_enrichment(entry_fields(entry), state.get(slug, {}).get("enriched", {}))
     path = papers_dir / f"{slug}.md"
     label = f"content/papers/{slug}.md"
     where = f"{entry.source}:{entry.line}"
-    if not path.exists():
+    if not (path.exists() if exists is None else exists):
         remembered = {name: fingerprint(name, value) for name, value in new.items()}
         return _Outcome("created", remembered, render_record(new_front_matter(new, creation_fields(entry)), new[ABSTRACT]))
     try:

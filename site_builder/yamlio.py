@@ -108,10 +108,7 @@ def _plain_is_str(text: str) -> bool:
     return _RESOLVER.resolve(yaml.ScalarNode, text, (True, False)) == _STR_TAG
 
 
-# Keys and values repeat from record to record (the keys themselves, names, venues, tags): a first import of
-# 911 entries asked for 30,000 scalars, most of them seen before.
-@functools.lru_cache(maxsize=4096)
-def _scalar(text: str, key: bool = False) -> str | None:
+def _scalar(text: str, key: bool) -> str | None:
     """``text`` as the emitter writes it as a mapping key or block value, or None when it would need a style
     written here (single quotes, or folding)."""
     if len(text) > _LONG or (key and len(text) >= 128):  # a key of 128+ characters is written "? key"
@@ -135,6 +132,18 @@ def _scalar(text: str, key: bool = False) -> str | None:
     return None  # single-quoted: rare, left to yaml.dump
 
 
+# Keys and values repeat from record to record (the keys themselves, names, venues, tags): a first import of
+# 911 entries asked for 30,000 scalars, most of them seen before.
+@functools.lru_cache(maxsize=1024)
+def _key_text(text: str) -> str | None:
+    return _scalar(text, True)
+
+
+@functools.lru_cache(maxsize=4096)
+def _value_text(text: str) -> str | None:
+    return _scalar(text, False)
+
+
 def _double_quoted(text: str) -> str:
     out = ['"']
     for ch in text:
@@ -156,18 +165,19 @@ def _double_quoted(text: str) -> str:
 
 def _value(value: Any) -> str | None:
     """A scalar value as written after ``key: ``, or None."""
+    kind = type(value)
+    if kind is str:
+        return _value_text(value)
     if value is None:
         return "null"
     if value is True:
         return "true"
     if value is False:
         return "false"
-    if type(value) is int:
+    if kind is int:
         return str(value)
-    if type(value) is dt.date:
+    if kind is dt.date:
         return value.isoformat()
-    if type(value) is str:
-        return _scalar(value)
     return None
 
 
@@ -175,36 +185,38 @@ def _dump_simple(data: Any) -> str | None:
     if type(data) is not dict or not data:
         return None
     lines: list[str] = []
+    add = lines.append
     for key, value in data.items():
-        name = _scalar(key, key=True) if type(key) is str else None
+        name = _key_text(key) if type(key) is str else None
         if name is None:
             return None
-        if type(value) is list:
+        kind = type(value)
+        if kind is list:
             if not value:
-                lines.append(f"{name}: []")
+                add(f"{name}: []")
                 continue
-            lines.append(f"{name}:")
+            add(f"{name}:")
             for item in value:
-                text = _value(item)
+                text = _value_text(item) if type(item) is str else _value(item)
                 if text is None:
                     return None
-                lines.append(f"  - {text}")
-        elif type(value) is dict:
+                add(f"  - {text}")
+        elif kind is dict:
             if not value:
-                lines.append(f"{name}: {{}}")
+                add(f"{name}: {{}}")
                 continue
-            lines.append(f"{name}:")
+            add(f"{name}:")
             for inner, item in value.items():
-                inner_name = _scalar(inner, key=True) if type(inner) is str else None
-                text = _value(item)
+                inner_name = _key_text(inner) if type(inner) is str else None
+                text = _value_text(item) if type(item) is str else _value(item)
                 if inner_name is None or text is None:
                     return None
-                lines.append(f"  {inner_name}: {text}")
+                add(f"  {inner_name}: {text}")
         else:
-            text = _value(value)
+            text = _value_text(value) if kind is str else _value(value)
             if text is None:
                 return None
-            lines.append(f"{name}: {text}")
+            add(f"{name}: {text}")
     return "\n".join(lines) + "\n"
 
 

@@ -28,12 +28,16 @@ _BRACES_RE = re.compile(r"[{}]")
 _QUOTED_RE = re.compile(r'[{}"]')
 _SPACE_RE = re.compile(r"\s*")
 _SPACE_COMMENTS_RE = re.compile(r"(?:\s+|%[^\n]*(?:\n|$))*")
-# The usual field, ``name = {value}`` with no brace inside the value, in one match (spaces and comment lines
-# where skip_space allows them): what entry() and value() would read from it, field by field, at a third of the cost.
-# (Spaces as \s*, then each comment with the spaces after it: never \s+ inside a *, where a near miss after a
-# long run of spaces would try every way of cutting the run into pieces.)
+# The usual field, ``name = {value}`` with braces at most three deep inside the value, in one match (spaces and
+# comment lines where skip_space allows them): what entry() and value() would read from it, field by field, at
+# a third of the cost. (Spaces as \s*, then each comment with the spaces after it, and the value's runs matched
+# possessively: nothing is ever matched two ways, so a near miss costs no more than a match.)
 _GAP = r"\s*(?:%[^\n]*(?:\n|$)\s*)*"
-_SIMPLE_FIELD_RE = re.compile(rf"{_GAP}([^\s\"#%'(),={{}}@]+){_GAP}={_GAP}\{{([^{{}}]*)\}}{_GAP}")
+_BRACED = r"[^{}]*+"
+for _depth in range(3):
+    _BRACED = rf"(?:[^{{}}]++|\{{{_BRACED}\}})*+"
+_SIMPLE_FIELD_RE = re.compile(rf"{_GAP}([^\s\"#%'(),={{}}@]+){_GAP}={_GAP}\{{({_BRACED})\}}{_GAP}")
+del _depth
 _SPECIAL_TEXT_RE = re.compile(r"[\\{}$~`'-]")
 _SPECIAL_MARKUP_RE = re.compile(r"[\\{}$~]")
 

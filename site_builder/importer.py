@@ -829,9 +829,12 @@ def _import_entry(entry: SourceEntry, slug: str, state: dict[str, dict[str, Any]
                   problems: list[Problem], read_labels: set[str] | None = None,
                   once: set[int] | None = None, exists: bool | None = None) -> _Outcome:
     """``exists``: whether the record's file exists, when the caller knows (else it is asked)."""
-    from .overlay import with_enrichment
+    new = entry_fields(entry)
+    enriched = state.get(slug, {}).get("enriched")
+    if enriched:
+        from .overlay import with_enrichment  # (and what it needs: loaded only for a record enrich changed)
 
-    new = with_enrichment(entry_fields(entry), state.get(slug, {}).get("enriched", {}))
+        new = with_enrichment(new, enriched)
     path = papers_dir / f"{slug}.md"
     label = f"content/papers/{slug}.md"
     where = f"{entry.source}:{entry.line}"

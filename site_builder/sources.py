@@ -13,15 +13,17 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import schema
 from .bibtex import BibEntry, clean_control, parse_bibtex, tex_to_markup, tex_to_text, verbatim
 from .dates import PartialDate, month_number
 from .identifiers import ARXIV_IN_TEXT, arxiv_url, doi_url, normalize_arxiv, normalize_doi
-from .listing import Entry, parse_listing
 from .problems import Problem, error, warning
 from .urls import first_repository_url, is_repository_url, is_safe_link
+
+if TYPE_CHECKING:
+    from .listing import Entry  # the listing parser is loaded when a listing is read (a .bib needs none of it)
 
 ARXIV_ID_RE = ARXIV_IN_TEXT
 
@@ -111,6 +113,8 @@ def from_listing_entry(entry: Entry, label: str) -> SourceEntry:
 
 
 def read_listing(text: str, label: str, as_of: dt.date) -> SourceResult:
+    from .listing import parse_listing
+
     result = parse_listing(text, label, as_of)
     return SourceResult(tuple(from_listing_entry(e, label) for e in result.entries), result.problems, result.rejected)
 

@@ -503,7 +503,18 @@ def clean_control(text: str) -> str:
 
 def tex_to_text(value: str) -> str:
     """A field as plain text on one line: accents decoded, braces dropped, math kept verbatim."""
-    return " ".join(clean_control(_decode(value, False)).split())
+    return one_line(clean_control(_decode(value, False)))
+
+
+# White space that " ".join(text.split()) would change: any but a space (\s is str.isspace(), as split() uses),
+# two spaces running, a space at either end.
+_UNEVEN_SPACE_RE = re.compile(r"[^\S ]|  |^ | $")
+
+
+def one_line(text: str) -> str:
+    """``" ".join(text.split())``: white space runs as one space, none at the ends (the text itself when that
+    is what it is already, as in most fields)."""
+    return " ".join(text.split()) if _UNEVEN_SPACE_RE.search(text) else text
 
 
 _PARAGRAPH_RE = re.compile(r"\n[ \t]*\n|\\par\b")
@@ -515,7 +526,7 @@ def tex_to_markup(value: str) -> str:
     breaks (a blank line) are kept; other line breaks become spaces."""
     value = clean_control(value)
     paragraphs = _PARAGRAPH_RE.split(value) if "\n" in value or "\\par" in value else [value]
-    decoded = (" ".join(_decode(p, True).split()) for p in paragraphs)
+    decoded = (one_line(_decode(p, True)) for p in paragraphs)
     return "\n\n".join(p for p in decoded if p)
 
 
@@ -527,7 +538,7 @@ def verbatim(value: str) -> str:
     value = clean_control(value)
     if "\\" in value:
         value = _ADDRESS_ESCAPE_RE.sub(r"\1", value)
-    return " ".join(value.replace("{", "").replace("}", "").split())
+    return one_line(value.replace("{", "").replace("}", "") if "{" in value or "}" in value else value)
 
 
 _ADDRESS_ESCAPE_RE = re.compile(r"\\([_%&#~$])")

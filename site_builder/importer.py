@@ -311,7 +311,8 @@ def _from_version_1(info: dict[str, Any]) -> dict[str, Any]:
 
 def dump_state(records: dict[str, dict[str, Any]], files: list[str] | None = None,
                last_import: dict[str, Any] | None = None, records_text: str | None = None) -> str:
-    """The state file's text. ``records_text``: ``_records_text(records)``, when the caller has it already."""
+    """The state file's text. ``records_text``: ``_records_text(records)``, when the caller has it already.
+    Any JSON reader reads it; ``json.loads`` gives ``{"version", "records", "files", "last_import"}``."""
     parts = {"version": _ENCODE(STATE_VERSION),
              "records": _records_text(records) if records_text is None else records_text}
     if files:
@@ -337,9 +338,28 @@ def _json_lines(value: Any, spread: dict[str, Any]) -> str:
     return "{\n" + ",\n".join(lines) + "\n}"
 
 
-def _records_text(records: dict[str, dict[str, Any]]) -> str:
-    """The state's records as the state file holds them: a record a line."""
-    return _json_lines(_state_json(records), {})
+def _records_text(records: dict[str, dict[str, Any]], encoded: dict[int, tuple[Any, str]] | None = None) -> str:
+    """The state's records as the state file holds them: a record a line, each what ``_ENCODE`` writes of it.
+    ``encoded``: the JSON of each mapping by field written so far (by id, with the mapping itself), for the two
+    states an import writes, which share most of them."""
+    if not records:
+        return "{}"
+    encoded = {} if encoded is None else encoded
+    lines = []
+    for slug in sorted(records):
+        info = records[slug]
+        parts = []
+        for key in sorted(info):
+            value = info[key]
+            if key in _BY_FIELD:
+                known = encoded.get(id(value))
+                if known is None or known[0] is not value:
+                    known = encoded[id(value)] = (value, _ENCODE(schema.names_of(value)))
+                parts.append(f"{_ENCODE(key)}: {known[1]}")
+            else:
+                parts.append(f"{_ENCODE(key)}: {_ENCODE(value)}")
+        lines.append(f"{_ENCODE(slug)}: {{{', '.join(parts)}}}")
+    return "{\n" + ",\n".join(lines) + "\n}"
 
 
 def _records_in(text: str) -> str | None:
@@ -706,6 +726,7 @@ def import_listings(sources: list[ListingSource], content_dir: Path, strict: boo
     matched = _match([e for e, _labels in merged], state, papers_dir, present)
     claimed = set()
     writes: list[tuple[Path, str]] = []
+    encoded: dict[int, tuple[Any, str]] = {}  # the JSON of what the states remember by field, written once
     new_state = dict(state)
     pending_state = dict(state)
     # What an import of the same inputs would report next time (see _unchanged_import): None when it cannot
@@ -747,11 +768,12 @@ def import_listings(sources: list[ListingSource], content_dir: Path, strict: boo
     # written, both the values it held and the values it is getting; then the records; then the state with
     # the new values alone. A record and its remembered values never disagree, wherever a kill lands.
     if writes:
-        atomic_write(state_path, dump_state(pending_state, files, data.get("last_import")))
+        atomic_write(state_path, dump_state(pending_state, files, data.get("last_import"),
+                                            _records_text(pending_state, encoded)))
         fileio.write_many(writes, papers_dir)  # on disk, all of them, before the state says they are
     new_files = sorted(set([*files, *read_labels]))
     last_import = None
-    records_text = _records_text(new_state)
+    records_text = _records_text(new_state, encoded)
     if again is not None and inputs is not None and not read and not strict:
         written = {path.stem: hashlib.sha256(text.encode("utf-8")).hexdigest() for path, text in writes}
         last_import = {

@@ -18,11 +18,12 @@ from json.encoder import encode_basestring  # type: ignore[attr-defined]
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Mapping, NamedTuple
 
 from .dates import MONTH_MACROS
 from .identifiers import arxiv_of, arxiv_url, doi_url
 from .presentation import split_marks
+from .recent import recent
 from .titles import title_tex, title_text
 from .urls import public_url
 
@@ -110,6 +111,35 @@ def paper_url(paper) -> str | None:
     if arxiv_id(paper):
         return arxiv_url(arxiv_id(paper))
     return None
+
+
+class Ids(NamedTuple):
+    """What every citation format asks of a paper first: its entry type, DOI, arXiv id and own address."""
+
+    kind: str  # entry_type
+    doi: str | None
+    arxiv: str | None
+    url: str | None  # paper_url
+
+
+@recent
+def ids(paper) -> Ids:
+    """``Ids`` of a paper, made once for the paper being rendered (its page writes five formats)."""
+    arxiv = arxiv_id(paper)
+    the_doi = doi(paper)
+    given = field(paper.record, "type")
+    kind = given if isinstance(given, str) and given in TYPES else \
+        "preprint" if arxiv or paper.record.category else "other"
+    own = link(paper, "url")
+    if own and own.startswith(("http://", "https://")):
+        url = own
+    elif the_doi:
+        url = doi_url(the_doi)
+    elif arxiv:
+        url = arxiv_url(arxiv)
+    else:
+        url = None
+    return Ids(kind, the_doi, arxiv, url)
 
 
 # ---------------------------------------------------------------- entry types
@@ -389,8 +419,8 @@ def _bib_verbatim(text: str) -> str:
 def bibtex(paper) -> str:
     """The paper's BibTeX entry: its type's entry kind, every field the record has, nothing else."""
     record = paper.record
-    kind = entry_type(paper)
-    spec = TYPES[kind]
+    facts = ids(paper)
+    spec = TYPES[facts.kind]
     people = " and ".join(bibtex_name(split_name(a)) for a in authors(paper))
     if record.et_al:
         people += " and others"
@@ -403,30 +433,32 @@ def bibtex(paper) -> str:
     if venue:
         fields.append((spec.venue_field, _bib_value(venue)))
     for key in ("volume", "number", "series", "edition"):
-        if field(record, key) is not None:
-            fields.append((key, _bib_value(field(record, key))))
+        value = field(record, key)
+        if value is not None:
+            fields.append((key, _bib_value(value)))
     pages = _pages(field(record, "pages"))
     if pages:
         fields.append(("pages", _bib_value(pages[0] + ("--" + pages[1] if pages[1] else ""))))
     for key in ("publisher", "address", "school", "institution", "isbn", "issn"):
-        if field(record, key) is not None:
-            fields.append((key, _bib_value(field(record, key))))
+        value = field(record, key)
+        if value is not None:
+            fields.append((key, _bib_value(value)))
     parts = date_parts(record.date)
     fields.append(("year", "{" + str(parts[0]) + "}"))
     if len(parts) >= 2:
         fields.append(("month", MONTH_MACROS[parts[1] - 1]))
-    arxiv = arxiv_id(paper)
+    arxiv = facts.arxiv
     if arxiv:
         fields += [("eprint", "{" + arxiv + "}"), ("archivePrefix", "{arXiv}")]
         if record.category and re.fullmatch(r"[A-Z]{2}", record.category):
             fields.append(("primaryClass", f"{{cs.{record.category}}}"))
-    if doi(paper):
-        fields.append(("doi", _bib_verbatim(doi(paper))))
-    url = paper_url(paper)
-    if url:
-        fields.append(("url", _bib_verbatim(url)))
-    if field(record, "note") is not None:
-        fields.append(("note", _bib_value(field(record, "note"))))
+    if facts.doi:
+        fields.append(("doi", _bib_verbatim(facts.doi)))
+    if facts.url:
+        fields.append(("url", _bib_verbatim(facts.url)))
+    note = field(record, "note")
+    if note is not None:
+        fields.append(("note", _bib_value(note)))
     body = ",\n".join(f"  {name} = {value}" for name, value in fields)
     return f"@{spec.bibtex}{{{bibtex_key(paper)},\n{body}\n}}\n"
 
@@ -446,7 +478,8 @@ def ris(paper, page_url: str | None = None) -> str:
     """The paper's RIS record. ``page_url`` (the site's page about it) is not the paper's address and is
     not written: ``UR`` is the paper's own address."""
     record = paper.record
-    kind = entry_type(paper)
+    facts = ids(paper)
+    kind = facts.kind
     lines = [("TY", TYPES[kind].ris), ("TI", title_text(record.title))]
     lines += [("AU", ris_name(split_name(a))) for a in authors(paper)]
     lines += [("A2", ris_name(split_name(e)))
@@ -456,34 +489,39 @@ def ris(paper, page_url: str | None = None) -> str:
     venue = field(record, "venue")
     if venue:
         lines.append(("JO" if kind == "journal-article" else "T2", _text(venue)))
-    if field(record, "venue_short"):
-        lines.append(("J2", _text(field(record, "venue_short"))))
+    short = field(record, "venue_short")
+    if short:
+        lines.append(("J2", _text(short)))
     for tag, key in (("VL", "volume"), ("IS", "number"), ("T3", "series"), ("ET", "edition")):
-        if field(record, key) is not None:
-            lines.append((tag, _text(field(record, key))))
+        value = field(record, key)
+        if value is not None:
+            lines.append((tag, _text(value)))
     pages = _pages(field(record, "pages"))
     if pages:
         lines.append(("SP", pages[0]))
         if pages[1]:
             lines.append(("EP", pages[1]))
     for key in ("publisher", "school", "institution"):
-        if field(record, key) is not None:
-            lines.append(("PB", _text(field(record, key))))
-    if field(record, "address") is not None:
-        lines.append(("CY", _text(field(record, "address"))))
+        value = field(record, key)
+        if value is not None:
+            lines.append(("PB", _text(value)))
+    address = field(record, "address")
+    if address is not None:
+        lines.append(("CY", _text(address)))
     for key in ("isbn", "issn"):
-        if field(record, key) is not None:
-            lines.append(("SN", _text(field(record, key))))
-    if doi(paper):
-        lines.append(("DO", doi(paper)))
-    if paper_url(paper):
-        lines.append(("UR", paper_url(paper)))
-    if field(record, "note") is not None:
-        lines.append(("N1", _text(field(record, "note"))))
+        value = field(record, key)
+        if value is not None:
+            lines.append(("SN", _text(value)))
+    if facts.doi:
+        lines.append(("DO", facts.doi))
+    if facts.url:
+        lines.append(("UR", facts.url))
+    note = field(record, "note")
+    if note is not None:
+        lines.append(("N1", _text(note)))
     for ref in getattr(paper, "tags", ()):
         lines.append(("KW", _text(ref.name)))
-    lines.append(("ER", ""))
-    return "\n".join(f"{tag}  - {value}".rstrip() if tag == "ER" else f"{tag}  - {value}" for tag, value in lines) + "\n"
+    return "".join(f"{tag}  - {value}\n" for tag, value in lines) + "ER  -\n"
 
 
 # ---------------------------------------------------------------- Highwire (Google Scholar)
@@ -494,7 +532,7 @@ def highwire_date(date: Any) -> str:
     return "/".join([f"{parts[0]:04d}", *(f"{p:02d}" for p in parts[1:])])
 
 
-def pdf_url(paper, site_url: str | None) -> str | None:
+def pdf_url(paper, site_url: str | None, arxiv: str | None | bool = False) -> str | None:
     """The PDF Google Scholar may index: the ``pdf`` link when it is on the site's own host (a relative
     link made absolute with ``url:``), else the arXiv PDF of an arXiv paper; None otherwise."""
     from urllib.parse import urljoin, urlsplit
@@ -509,7 +547,8 @@ def pdf_url(paper, site_url: str | None) -> str | None:
             return pdf
         elif re.fullmatch(r"https?://(?:www\.|export\.)?arxiv\.org/pdf/\S+", pdf):
             return pdf
-    arxiv = arxiv_id(paper)
+    if arxiv is False:  # not given
+        arxiv = arxiv_id(paper)
     return f"https://arxiv.org/pdf/{arxiv}" if arxiv else None
 
 
@@ -522,7 +561,8 @@ def highwire_tags(paper, site_url: str | None = None) -> list[tuple[str, str]]:
     one ``citation_author`` per author in order, the date at its precision, the venue under its type's tag,
     volume, issue, pages, identifiers, the page and the PDF. No empty tag."""
     record = paper.record
-    kind = entry_type(paper)
+    facts = ids(paper)
+    kind = facts.kind
     tags = [("citation_title", title_text(record.title))]
     tags += [("citation_author", _text(a)) for a in authors(paper)]
     date = highwire_date(record.date)
@@ -536,8 +576,9 @@ def highwire_tags(paper, site_url: str | None = None) -> list[tuple[str, str]]:
         if kind == "journal-article" and field(record, "venue_short"):
             tags.append(("citation_journal_abbrev", _text(field(record, "venue_short"))))
     for key, name in _HIGHWIRE_FIELDS:
-        if field(record, key) is not None:
-            tags.append((name, _text(field(record, key))))
+        value = field(record, key)
+        if value is not None:
+            tags.append((name, _text(value)))
     pages = _pages(field(record, "pages"))
     if pages:
         tags.append(("citation_firstpage", pages[0]))
@@ -550,13 +591,13 @@ def highwire_tags(paper, site_url: str | None = None) -> list[tuple[str, str]]:
             tags.append(("citation_technical_report_institution", _text(field(record, "institution"))))
         if field(record, "number"):
             tags.append(("citation_technical_report_number", _text(field(record, "number"))))
-    if doi(paper):
-        tags.append(("citation_doi", doi(paper)))
-    if arxiv_id(paper):
-        tags.append(("citation_arxiv_id", arxiv_id(paper)))
+    if facts.doi:
+        tags.append(("citation_doi", facts.doi))
+    if facts.arxiv:
+        tags.append(("citation_arxiv_id", facts.arxiv))
     if site_url:
         tags.append(("citation_abstract_html_url", public_url(site_url, paper.url)))
-    pdf = pdf_url(paper, site_url)
+    pdf = pdf_url(paper, site_url, facts.arxiv)
     if pdf:
         tags.append(("citation_pdf_url", pdf))
     return [(name, content) for name, content in tags if content and content.strip()]
@@ -565,12 +606,23 @@ def highwire_tags(paper, site_url: str | None = None) -> list[tuple[str, str]]:
 # ---------------------------------------------------------------- CSL-JSON
 
 def csl_item(paper, page_url: str | None = None) -> dict:
-    """The paper as a CSL-JSON item (valid against the CSL-JSON schema: tests/data/csl-data.json)."""
+    """The paper as a CSL-JSON item (valid against the CSL-JSON schema: tests/data/csl-data.json).
+
+    A new dict each call (the caller may change it); ``_csl_item`` is the one a page shares."""
+    return dict(_csl_item(paper))
+
+
+@recent
+def _csl_item(paper) -> dict:
+    """The CSL-JSON item of the paper being rendered: its page's CSL-JSON and its formatted reference are made
+    from one (never changed: see ``csl_item``)."""
     record = paper.record
-    kind = entry_type(paper)
+    facts = ids(paper)
+    kind = facts.kind
     item: dict[str, Any] = {"id": bibtex_key(paper), "type": TYPES[kind].csl, "title": title_text(record.title)}
-    if authors(paper):
-        item["author"] = [csl_name(split_name(a)) for a in authors(paper)]
+    names = authors(paper)
+    if names:
+        item["author"] = [csl_name(split_name(a)) for a in names]
     editors = _names(field(record, "editors"))
     if editors:
         item["editor"] = [csl_name(split_name(e)) for e in editors]
@@ -578,37 +630,42 @@ def csl_item(paper, page_url: str | None = None) -> dict:
     venue = field(record, "venue")
     if venue:
         item["container-title"] = _text(venue)
-    if field(record, "venue_short"):
-        item["container-title-short"] = _text(field(record, "venue_short"))
-    if field(record, "volume") is not None:
-        item["volume"] = _text(field(record, "volume"))
+    short = field(record, "venue_short")
+    if short:
+        item["container-title-short"] = _text(short)
+    volume = field(record, "volume")
+    if volume is not None:
+        item["volume"] = _text(volume)
     number = field(record, "number")
     if number is not None:
         item["issue" if kind == "journal-article" else "number"] = _text(number)
-    if arxiv_id(paper) and "number" not in item:
-        item["number"] = f"arXiv:{arxiv_id(paper)}"
+    if facts.arxiv and "number" not in item:
+        item["number"] = f"arXiv:{facts.arxiv}"
     pages = _pages(field(record, "pages"))
     if pages:
         item["page"] = pages[0] + ("-" + pages[1] if pages[1] else "")
     publisher = field(record, "publisher") or field(record, "school") or field(record, "institution")
     if publisher is not None:
         item["publisher"] = _text(publisher)
-    if field(record, "address") is not None:
-        item["publisher-place"] = _text(field(record, "address"))
+    address = field(record, "address")
+    if address is not None:
+        item["publisher-place"] = _text(address)
     for key, name in (("isbn", "ISBN"), ("issn", "ISSN"), ("edition", "edition"), ("series", "collection-title")):
-        if field(record, key) is not None:
-            item[name] = _text(field(record, key))
-    if doi(paper):
-        item["DOI"] = doi(paper)
-    if paper_url(paper):
-        item["URL"] = paper_url(paper)
-    if field(record, "note") is not None:
-        item["note"] = _text(field(record, "note"))
+        value = field(record, key)
+        if value is not None:
+            item[name] = _text(value)
+    if facts.doi:
+        item["DOI"] = facts.doi
+    if facts.url:
+        item["URL"] = facts.url
+    note = field(record, "note")
+    if note is not None:
+        item["note"] = _text(note)
     return item
 
 
 def csl_json(paper, page_url: str | None = None) -> str:
-    return pretty_json([csl_item(paper, page_url)])
+    return pretty_json([_csl_item(paper)])
 
 
 def formatted_reference(paper, style: str, root, page_url: str | None = None, cache_dir=None):
@@ -617,7 +674,7 @@ def formatted_reference(paper, style: str, root, page_url: str | None = None, ca
     references citeproc-py writes are kept in ``cache_dir``). Made from the CSL-JSON item the page exports, so
     it shows exactly what the record has."""
     from .csl import reference_html
-    return reference_html(csl_item(paper, page_url), style, root, cache_dir)
+    return reference_html(_csl_item(paper), style, root, cache_dir)
 
 
 def pretty_json(value: object, indent: str = "  ", level: str = "") -> str:

@@ -7,7 +7,7 @@ import re
 from typing import Iterator
 
 from .citations import entry_type, field, TYPES
-from .presentation import code_released, href, ink, link_buttons, venue_of
+from .presentation import abstract_text, code_released, href, ink, link_buttons, venue_of
 from .urls import public_url
 from .dates import PartialDate
 from .textsafe import strip_invalid_characters
@@ -130,19 +130,20 @@ def short_date(iso: str) -> str:
 
 def jsonld(paper, site_url: str | None) -> str:
     """schema.org ScholarlyArticle for a paper page, safe to put inside <script type="application/ld+json">."""
-    from .citations import doi, split_name
+    from .citations import ids, split_name
 
+    facts = ids(paper)
     page = public_url(site_url, paper.url) or None
     title = paper.title_text
     data = {
         "@context": "https://schema.org",
-        "@type": TYPES[entry_type(paper)].schema_org,
+        "@type": TYPES[facts.kind].schema_org,
         "name": title,
         "headline": title if len(title) <= 110 else title[:109] + "…",
         "author": [{"@type": "Organization" if split_name(a.name).is_literal else "Person", "name": a.name}
                    for a in paper.authors],
         "datePublished": paper.date.iso,
-        "abstract": paper.abstract_text,
+        "abstract": abstract_text(paper),
         "keywords": [ref.name for ref in paper.tags],
     }
     if page:
@@ -152,12 +153,13 @@ def jsonld(paper, site_url: str | None) -> str:
         data["sameAs"] = same_as
     venue = field(paper.record, "venue")
     if venue:
-        data["isPartOf"] = {"@type": "Periodical" if entry_type(paper) == "journal-article" else "CreativeWork",
+        data["isPartOf"] = {"@type": "Periodical" if facts.kind == "journal-article" else "CreativeWork",
                             "name": " ".join(str(venue).split())}
-    if field(paper.record, "publisher"):
-        data["publisher"] = {"@type": "Organization", "name": " ".join(str(field(paper.record, "publisher")).split())}
-    if doi(paper):
-        data["identifier"] = {"@type": "PropertyValue", "propertyID": "DOI", "value": doi(paper)}
+    publisher = field(paper.record, "publisher")
+    if publisher:
+        data["publisher"] = {"@type": "Organization", "name": " ".join(str(publisher).split())}
+    if facts.doi:
+        data["identifier"] = {"@type": "PropertyValue", "propertyID": "DOI", "value": facts.doi}
     return _compact(data)
 
 

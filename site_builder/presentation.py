@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import identifiers
+from .recent import recent
 from .urls import is_safe_link
 
 # The row of buttons, in this order; any other link name follows, in the record's order, under its own name.
@@ -64,6 +65,13 @@ def split_marks(name: str) -> tuple[str, str]:
     return name[:match.start()].rstrip(), marks
 
 
+@recent
+def abstract_text(paper: Any) -> str:
+    """``paper.abstract_text`` (the abstract's plain text, made from its HTML each time it is asked for), made
+    once for the paper being rendered: its page asks for it seven times."""
+    return paper.abstract_text
+
+
 def field(paper: Any, name: str) -> Any:
     """A record key's value by name: the paper's attribute of that name, else the record's own key of that name
     (``paper.extra``); None when it has neither."""
@@ -94,6 +102,7 @@ class Button:
     url: str
 
 
+@recent  # a list item asks three times
 def link_buttons(paper: Any) -> tuple[Button, ...]:
     """The paper's link buttons in a fixed order: from its ``links:``, then its DOI and arXiv id."""
     links: dict[str, str] = {}
@@ -127,6 +136,7 @@ class Venue:
     color: str = ""
 
 
+@recent  # a list item asks twice (badge and meta line)
 def venue_of(paper: Any, colors: Any = ()) -> Venue:
     venue = str(paper.venue or "").strip()
     short = str(paper.venue_short or "").strip()
@@ -161,6 +171,7 @@ def ink(color: str) -> str:
     return "#000000" if (lum + 0.05) / 0.05 >= 1.05 / (lum + 0.05) else "#ffffff"
 
 
+@recent  # asked again for each marked name
 def mark_legend(paper: Any) -> tuple[tuple[str, str], ...]:
     """The marks the paper's author list uses, with what they mean, in a fixed order."""
     used = "".join(a.marks for a in paper.authors if getattr(a, "marks", ""))

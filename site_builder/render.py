@@ -119,12 +119,14 @@ def make_environment(config: SiteConfig, cache_dir: Path | None = None) -> _Envi
                                      "venue_colors": config.option("venue_colors", ())}
     env.globals["link_buttons"] = presentation.link_buttons
     env.globals["code_released"] = presentation.code_released
-    env.globals["venue_of"] = lambda paper: presentation.venue_of(paper, config.option("venue_colors", ()))
+    colors = config.option("venue_colors", ())
+    env.globals["venue_of"] = lambda paper: presentation.venue_of(paper, colors)
     env.globals["mark_legend"] = presentation.mark_legend
     env.globals["byline"] = presentation.byline
     env.globals["tag_label"] = presentation.tag_label
     env.globals["date_text"] = presentation.date_text
     env.globals["date_iso"] = presentation.date_iso
+    env.globals["description"] = lambda paper, length=300: _description(env, paper, length)
     env.globals["field"] = presentation.field
     env.globals["ink"] = presentation.ink
     env.globals["formatted_reference"] = ReferenceFormatter(config.citation_style, config.root, cache_dir)
@@ -134,6 +136,14 @@ def make_environment(config: SiteConfig, cache_dir: Path | None = None) -> _Envi
     if cache_dir is not None:
         _keep_compiled_templates(env, cache_dir)
     return env
+
+
+def _description(env: jinja2.Environment, paper, length: int) -> str:
+    """``description(paper, length=300)`` in templates: the abstract's plain text cut after a word to ``length``
+    characters and "…" (as ``truncate(length, killwords=False, end="…")`` cuts), else the title: what a paper
+    page's meta descriptions say. The plain text is made once for the paper (``presentation.abstract_text``)."""
+    text = presentation.abstract_text(paper)
+    return jinja2.filters.do_truncate(env, text, length, False, "…") if text else paper.title_text
 
 
 def _keep_compiled_templates(env: jinja2.Environment, cache_dir: Path) -> None:

@@ -67,6 +67,8 @@ _SCRIPT_RE = re.compile(r"([_^])(?:\{([^{}]*)\}|(\\?[A-Za-z0-9+\-=()]))")
 
 
 def _balanced(text: str) -> bool:
+    if "{" not in text and "}" not in text:
+        return True  # most titles: no walk needed
     depth = 0
     i = 0
     while i < len(text):

@@ -61,6 +61,8 @@ def field(record: Any, key: str) -> Any:
         extra = getattr(record, "extra", None)
         if type(extra) is dict or isinstance(extra, Mapping):  # a record's is a dict: no ABC check (~5 us)
             value = extra.get(key)
+        if value is None:
+            return None  # most keys of most records
     if value in ("", (), []):
         return None
     return value

@@ -158,19 +158,19 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from .abstracts import render_abstracts
     from .reading import read_records, scan_records
     from .site import build_site as build_model, display_path
 
     root = _site_root(args)
     config = load_config(root)
     files = scan_records(config)
-    records, problems = read_records(config, files)
-    for record in records:
+    reading = read_records(config, files)
+    problems = list(reading.problems)
+    for record in reading.records:
         if record.extra:  # only then is there a key to name: the file is read again for its lines
             problems.extend(unknown_key_warnings(record.src_path.read_text(encoding="utf-8"),
                                                  display_path(record.src_path, root)))
-    _site, more = build_model(config, records, render_abstracts(records, config.macros))
+    _site, more = build_model(config, reading.records, reading.abstracts)
     problems.extend(more)
     problems.sort(key=lambda p: (p.path, p.line or 0))
     _print_problems(problems)

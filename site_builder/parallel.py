@@ -7,6 +7,8 @@ without fork run in this process.
 """
 from __future__ import annotations
 
+import ctypes
+import functools
 import gc
 import multiprocessing
 import os
@@ -19,6 +21,24 @@ CHUNK = 64
 
 # Set in each forked worker by _init_worker, never in the parent.
 _WORKER_JOB: tuple[Callable, Sequence, bool] | None = None
+
+
+def release_free_memory() -> None:
+    """Give the memory freed so far back to the system (glibc keeps it for later use). A forked worker counts
+    every resident page of its parent as its own, so what the parent let go (every record's body, once
+    rendered: 17 MB at 10,000 papers) would otherwise be counted again in each worker. Where the C library is
+    not glibc, nothing is done."""
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
+@functools.lru_cache(maxsize=1)
+def _malloc_trim():
+    try:
+        return ctypes.CDLL(None).malloc_trim
+    except (AttributeError, OSError):
+        return None
 
 
 def _init_worker(func: Callable, items: Sequence, batched: bool = False) -> None:
@@ -60,6 +80,7 @@ def parallel_map(func: Callable, items: Sequence[T], jobs: int,
                 progress(i, total)
         return results
     context = multiprocessing.get_context("fork")
+    release_free_memory()
     bounds = [(i, min(i + chunk, total)) for i in range(0, total, chunk)]
     results = []
     with context.Pool(processes=min(jobs, os.cpu_count() or 1), initializer=_init_worker,

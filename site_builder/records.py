@@ -68,7 +68,7 @@ class Record:
     updated: PartialDate | None = None
     equal: tuple[str, ...] = ()
     corresponding: tuple[str, ...] = ()
-    body: str = ""
+    body: str = ""  # the markdown body (the abstract); empty in the records the build reads: reading.read_records renders it as it reads the file
     body_line: int = 1  # 1-based line of the body's first line in the file
     extra: dict[str, Any] = field(default_factory=dict)  # every key not in the schema, in file order
     digest: str = ""  # sha1 of the file's text: what changed when it changes
@@ -288,10 +288,18 @@ def record_from_text(text: str, src_path: Path, label: str,
 
     ``for_display``: the record is for pages, so its text loses the characters no HTML or XML file may hold
     (YAML escapes such as ``"\\x01"`` can make them; anything else is kept exactly)."""
+    record, _body, problems = split_record(text, src_path, label, for_display, keep_body=True)
+    return record, problems
+
+
+def split_record(text: str, src_path: Path, label: str, for_display: bool = False,
+                 keep_body: bool = False) -> tuple[Record | None, str, tuple[Problem, ...]]:
+    """``record_from_text``, with the body given apart: (the record, its body when ``keep_body`` is false
+    (the record's is then empty), problems). The build renders bodies and lets them go (reading.py)."""
     try:
         parsed = split_front_matter(text)
     except ParseError as exc:
-        return None, (error(label, exc.line, exc.message),)
+        return None, "", (error(label, exc.line, exc.message),)
     data = parsed.front_matter
     lines: dict[str, int] = {}
 
@@ -327,18 +335,18 @@ def record_from_text(text: str, src_path: Path, label: str,
             problems.append(error(label, 1, f"the file name {src_path.name!r} is not a usable slug: "
                                   "use lower-case letters, digits and hyphens, or set slug:"))
     if any(p.is_error for p in problems):
-        return None, tuple(problems)
+        return None, "", tuple(problems)
     extra = {k: v for k, v in data.items() if k not in schema.BY_NAME}
     if any(name == "code" for name, _ in values.get("links", ())):
         values["has_code"] = True
     record = Record(
-        src_path=src_path, slug=slug, body=parsed.body, body_line=parsed.body_line, extra=extra,
+        src_path=src_path, slug=slug, body=parsed.body if keep_body else "", body_line=parsed.body_line, extra=extra,
         digest=hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest(), **values)
     if for_display and "\\" in parsed.front_matter_text:  # only a YAML escape can make such a character
         texts = {f.name: getattr(record, f.name) for f in dataclasses.fields(record)
                  if f.name not in ("src_path", "body", "body_line", "digest", "date", "updated")}
         record = dataclasses.replace(record, **clean_tree(texts))
-    return record, tuple(problems)
+    return record, ("" if keep_body else parsed.body), tuple(problems)
 
 
 def unknown_key_warnings(text: str, label: str) -> tuple[Problem, ...]:

@@ -8,6 +8,8 @@ An override can extend the file it replaces through a prefix:
 from __future__ import annotations
 
 import hashlib
+import os
+import tempfile
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,42 +20,14 @@ from markupsafe import Markup
 
 from .citations import arxiv_id, bibtex, csl_json, highwire_tags, link, ris
 from .exports import EXPORTS, jsonld
-from . import presentation
+from . import macros, presentation
 from .csl import ReferenceFormatter
 from .urls import is_safe_link, public_url
 from .config import SiteConfig
 from .plan import TEXT, Page
 from .problems import Problem, UserError, error
 from .site import Site, author_key, relative_root
-
-# The themes shipped with site-builder: inside the package when installed from a wheel, beside it in a checkout.
-_HERE = Path(__file__).resolve().parent
-PACKAGE_THEMES = _HERE / "themes" if (_HERE / "themes" / "default").is_dir() else _HERE.parent / "themes"
-
-
-def theme_dirs(config: SiteConfig) -> list[Path]:
-    """Theme folders from highest to lowest priority: chosen theme, then default.
-
-    A theme is looked up in the site's ``themes/`` first, then in the themes
-    shipped with site-builder.
-    """
-    def find(name: str) -> Path | None:
-        for base in (config.themes_dir, PACKAGE_THEMES):
-            candidate = base / name
-            if (candidate / "templates").is_dir():
-                return candidate
-        return None
-
-    chosen = find(config.theme)
-    if chosen is None:
-        raise UserError(f"theme {config.theme!r} not found in {config.themes_dir} or the themes shipped with "
-                        "site-builder", path=config.config_path.name)
-    default = find("default")
-    dirs = [chosen]
-    if default is not None and default.resolve() != chosen.resolve():
-        dirs.append(default)
-    return dirs
-
+from .themes import PACKAGE_THEMES, theme_dirs
 
 class _Environment(jinja2.Environment):
     """Jinja's environment, with each template's globals a plain dict made when it is loaded, and a record
@@ -130,8 +104,17 @@ def make_environment(config: SiteConfig, cache_dir: Path | None = None) -> _Envi
     env.globals["field"] = presentation.field
     env.globals["ink"] = presentation.ink
     env.globals["formatted_reference"] = ReferenceFormatter(config.citation_style, config.root, cache_dir)
-    env.globals["owner"] = {"name": config.owner or "",
-                            "url": f"authors/{author_key(config.owner)}/index.html" if config.owner else ""}
+    owner = {"name": config.owner or "", "url": f"authors/{author_key(config.owner)}/index.html" if config.owner else ""}
+    env.globals["owner"] = owner
+    # The bodies of the macros in partials/macros.html (see macros.py)
+    env.globals["author_list_html"] = lambda paper, root, focus=None, full=True: \
+        macros.author_list_html(paper, root, focus, full, owner)
+    env.globals["legend_html"] = macros.legend_html
+    env.globals["badge_html"] = lambda paper: macros.badge_html(paper, colors)
+    env.globals["meta_html"] = lambda paper, root, long=False, tags=True, badge="": \
+        macros.meta_html(paper, root, long, tags, badge, colors)
+    env.globals["tag_list_html"] = macros.tag_list_html
+    env.globals["link_list_html"] = macros.link_list_html
     env.filters["href"] = presentation.href
     if cache_dir is not None:
         _keep_compiled_templates(env, cache_dir)
@@ -214,7 +197,7 @@ class ItemRenderer:
 
     def __init__(self, env: _Environment):
         self.env = env
-        self.cache: dict[tuple, bytes] = {}  # (fingerprint, root, level, abstract, focus) -> the item, UTF-8
+        self.cache = ItemStore()  # (fingerprint, root, level, abstract, focus) -> the item, UTF-8
         self.uses: set[str] = set()  # the templates an item render loads (recorded again on a cache hit)
 
     def __call__(self, paper, root: str, level: int = 3, abstract: bool = True, focus: str | None = None) -> Markup:
@@ -232,7 +215,7 @@ class ItemRenderer:
                 self.env.loaded = outer
             if paper.fingerprint:
                 # kept as UTF-8: an item with one character beyond Latin-1 is 2-4 bytes a character as str
-                self.cache[key] = html.encode("utf-8", "surrogatepass")
+                self.cache.put(key, html.encode("utf-8", "surrogatepass"))
         else:
             html = Markup(kept.decode("utf-8", "surrogatepass"))
         if self.env.loaded is not None:
@@ -240,11 +223,46 @@ class ItemRenderer:
         return html
 
 
-def static_dirs(config: SiteConfig) -> list[Path]:
-    """Static folders from lowest to highest priority (later ones overwrite)."""
-    dirs = [t / "static" for t in reversed(theme_dirs(config))]
-    dirs.append(config.static_dir)
-    return [d for d in dirs if d.is_dir()]
+class ItemStore:
+    """Rendered list items by key: in memory in the process that made the environment (the dev server keeps
+    them from one build to the next); in a forked worker of a build, in a temporary file of its own.
+
+    A worker renders thousands of items, each seen on a few pages (its tags', its authors'). Kept in memory,
+    they would add about half the site's list pages to each worker's size (at 10,000 papers, 100 MB); in the
+    file they cost the worker only an index entry, and the system's file cache keeps them fast. The file has
+    no name (it is gone when the worker ends, killed or not)."""
+
+    def __init__(self) -> None:
+        self.pid = os.getpid()
+        self.memory: dict[tuple, bytes] = {}
+        self.spilled: dict[tuple, tuple[int, int]] = {}  # key -> (offset, length) in ``file``
+        self.file = None  # the temporary file, and the worker it belongs to
+        self.file_pid = 0
+        self.size = 0
+
+    def get(self, key: tuple) -> bytes | None:
+        kept = self.memory.get(key)
+        if kept is not None or self.pid == os.getpid():
+            return kept
+        where = self.spilled.get(key)
+        if where is None:
+            return None
+        return os.pread(self.file.fileno(), where[1], where[0])
+
+    def put(self, key: tuple, item: bytes) -> None:
+        if self.pid == os.getpid():
+            self.memory[key] = item
+            return
+        if self.file is None or self.file_pid != os.getpid():  # first item of this worker
+            self.file, self.file_pid, self.size, self.spilled = tempfile.TemporaryFile(), os.getpid(), 0, {}
+        fd, view = self.file.fileno(), memoryview(item)
+        while view:
+            view = view[os.write(fd, view):]
+        self.spilled[key] = (self.size, len(item))
+        self.size += len(item)
+
+    def clear(self) -> None:
+        self.memory.clear()
 
 
 @dataclass(frozen=True)
@@ -305,11 +323,12 @@ class RenderInput:
 
     site: Site
     info: SiteInfo
-    text_cache: dict  # per-paper pieces of the whole-site exports (see exports.py), kept between builds
+    text_cache: dict | None  # per-paper pieces of the whole-site exports (see exports.py), kept between
+    # builds; None: a one-time build, which makes each piece when it writes it and keeps none
 
 
 def render_input(site: Site, text_cache: dict | None = None) -> RenderInput:
-    return RenderInput(site, site_info(site), {} if text_cache is None else text_cache)
+    return RenderInput(site, site_info(site), text_cache)
 
 
 def render_page(env: jinja2.Environment, page: Page, given: RenderInput) -> str:

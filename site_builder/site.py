@@ -1,7 +1,8 @@
 """The Site model: every record read and checked, then papers, tags, authors and years.
 
-Nothing here reads files, renders or writes: ``build_site`` takes the records (``reading``) and their
-rendered abstracts (``abstracts``), and returns the model with every problem it found.
+Nothing here reads files, renders or writes: ``build_site`` takes the records and their rendered bodies
+(``reading``: by record digest), and returns the model with every problem it found (the warnings of
+rendering a body are the reader's).
 """
 from __future__ import annotations
 
@@ -301,10 +302,7 @@ def build_site(config: SiteConfig, records: list[Record], abstracts: Mapping[str
     citekeys = citation_keys(unique)  # unique across the site, so each depends on the others
     papers: list[Paper] = []
     for record, full_name, slugs in prepared:
-        rendered = abstracts[record.body]
-        if rendered.warnings:
-            label = display_path(record.src_path, config.root)
-            problems.extend(warning(label, record.body_line, message) for message in rendered.warnings)
+        rendered = abstracts[record.digest]
         names = tuple(tag_names[slug][1] for slug in slugs)
         implied = bool(config.owner and config.owner_on_every_paper
                        and not any(split_marks(name)[0].casefold() in owners for name in record.authors))

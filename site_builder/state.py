@@ -4,7 +4,7 @@ for the dev server).
 
 Nothing here is trusted for correctness beyond what it promises: a missing, damaged or foreign state
 file only makes the next build render everything again. Parsed records and rendered abstracts are not
-kept here (see ``reading.RecordCache`` and ``abstracts.AbstractCache``): reading them back would cost
+kept here (see ``reading.RecordCache``): reading them back would cost
 about what making them does.
 """
 from __future__ import annotations
@@ -23,7 +23,7 @@ from .fileio import atomic_write
 from .reading import RecordFile, stamp_of
 
 # Bump the last number whenever what a page key covers, or this file's shape, changes.
-STATE_VERSION = f"{__version__}-{sys.version_info[0]}.{sys.version_info[1]}-4"
+STATE_VERSION = f"{__version__}-{sys.version_info[0]}.{sys.version_info[1]}-5"
 
 
 @dataclass
@@ -68,7 +68,8 @@ def inputs_digest(config: SiteConfig, out: Path, files: list[RecordFile], folder
     """A digest of everything a build reads: the configuration, and the name and stamp of every record,
     template and static file. Equal digests and an untouched output: there is nothing to do."""
     parts = [site_key(config), str(out), str(config.papers_dir)]
-    parts.extend(f"{f.name}={f.stamp!r}={f.problem}" for f in files)
+    parts.extend(f"{f.name}={f.stamp[0]},{f.stamp[1]},{f.stamp[2]}" if f.stamp else f"{f.name}=None={f.problem}"
+                 for f in files)
     for folder in folders:
         if not folder.is_dir():
             parts.append(f"{folder}:none")

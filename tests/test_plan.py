@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
+import zlib
 from pathlib import Path
 
 import pytest
@@ -104,7 +105,7 @@ def test_list_items_take_root_and_abstract_as_template_variables_and_record_temp
     again = items(paper, "../../", 3, True)  # from the cache: the templates it depends on are still recorded
     assert {ITEM_TEMPLATE, "partials/macros.html"} <= env.loaded
     assert again == full and type(again) is type(full)  # the cache gives back the same HTML, still Markup
-    assert all(isinstance(v, bytes) for v in items.cache.values())  # kept as UTF-8
+    assert all(isinstance(v, bytes) for v in items.cache.memory.values())  # kept as UTF-8
 
 
 def test_a_papers_bibtex_is_made_once_per_environment():
@@ -119,10 +120,11 @@ def test_a_papers_bibtex_is_made_once_per_environment():
     assert made == ["later", "loom"]
 
 
-def test_abstracts_are_kept_as_utf8_and_give_html_and_text():
+def test_abstracts_are_kept_compressed_and_give_html_and_text():
     (rendered,) = render_abstracts([_record("e", "E", PartialDate(2020), body="Bounds $\\varepsilon$ <b>x</b> & *y*.")],
                                    {}).values()
-    assert isinstance(rendered.utf8, bytes)
+    assert isinstance(rendered.packed, bytes) and b"<math" not in rendered.packed
+    assert zlib.decompress(rendered.packed).decode() == rendered.html
     assert rendered.html.startswith("<p>Bounds <math") and "&lt;b&gt;x&lt;/b&gt; &amp; <em>y</em>" in rendered.html
     assert rendered.text == "Bounds ε <b>x</b> & y."
 
@@ -135,3 +137,39 @@ def test_render_page_records_every_template_a_page_loads():
     html = render_page(env, page, render_input(site))
     assert "The Engine" in html and "A Loom" in html
     assert {"tag.html", "base.html", ITEM_TEMPLATE} <= env.loaded
+
+
+def test_list_items_a_forked_worker_renders_go_to_a_file_of_its_own():
+    """In the process that made it, the item store keeps items in memory (the dev server reuses them from one
+    build to the next); in a forked worker, in an unnamed temporary file: the worker's size does not grow
+    with every item it renders, and what it reads back is the same bytes."""
+    import json
+    import os
+
+    from site_builder.render import ItemStore
+
+    store = ItemStore()
+    store.put(("parent",), b"<li>kept in memory</li>")
+    assert store.memory == {("parent",): b"<li>kept in memory</li>"} and store.file is None
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the worker
+        try:
+            items = {(f"k{n}",): f"<li>item {n} \u03b5</li>".encode() * (n + 1) for n in range(50)}
+            for key, item in items.items():
+                store.put(key, item)
+            answer = {"same": all(store.get(key) == item for key, item in items.items()),
+                      "parent": store.get(("parent",)).decode(), "in_memory": len(store.memory),
+                      "in_file": len(store.spilled), "file_size": os.fstat(store.file.fileno()).st_size,
+                      "named": os.fstat(store.file.fileno()).st_nlink, "missing": store.get(("none",))}
+            os.write(write, json.dumps(answer).encode())
+        finally:
+            os._exit(0)
+    os.close(write)
+    with os.fdopen(read) as pipe:
+        answer = json.loads(pipe.read())
+    os.waitpid(pid, 0)
+    size = sum(len(f"<li>item {n} \u03b5</li>".encode()) * (n + 1) for n in range(50))
+    assert answer == {"same": True, "parent": "<li>kept in memory</li>", "in_memory": 1, "in_file": 50,
+                      "file_size": size, "named": 0, "missing": None}
+    assert store.spilled == {} and store.get(("k1",)) is None  # the parent saw none of it

@@ -176,3 +176,30 @@ def test_fast_reader_takes_every_record_import_writes():
     for path in sorted((ROOT / "content" / "papers").glob("*.md")):
         front = path.read_text(encoding="utf-8").split("---\n")[1]
         assert _same(yamlio._load_simple(front), _libyaml(front)), path
+
+
+def test_the_build_reader_renders_each_body_and_keeps_no_body(tmp_path):
+    """read_records: records without their bodies (the build never holds every abstract twice), each body
+    rendered (by record digest), a bad formula a warning at the body's line, on one worker or two."""
+    from site_builder.config import SiteConfig
+    from site_builder.reading import RecordCache, read_records
+
+    papers = tmp_path / "content" / "papers"
+    papers.mkdir(parents=True)
+    for n in range(300):  # enough for the bodies to be rendered on forked workers
+        body = f"Bound {n} is $\\frac{{1}}{{n}}$." if n != 7 else "Broken $\\left( x$ here and \\foo."
+        (papers / f"p{n:03d}.md").write_text(f"---\ntitle: Paper {n}\nauthors:\n  - Ada Lovelace\ndate: 2020-01-01\n"
+                                             f"---\n\n{body}\n", encoding="utf-8")
+    config = SiteConfig(root=tmp_path)
+    for jobs in (1, 2):
+        cache = RecordCache()
+        reading = read_records(config, None, cache, jobs)
+        assert len(reading.records) == 300 and all(r.body == "" for r in reading.records)
+        assert set(reading.abstracts) == {r.digest for r in reading.records}
+        first = reading.abstracts[reading.records[0].digest]
+        assert first.html.startswith("<p>Bound 0 is <math") and first.text.startswith("Bound 0 is")
+        assert [(p.path, p.line, p.is_error) for p in reading.problems] == [("content/papers/p007.md", 8, False)] * 2
+        # read again with nothing changed: the same objects, nothing parsed or rendered again
+        again = read_records(config, None, cache, jobs)
+        assert all(a is b for a, b in zip(again.records, reading.records))
+        assert [p.line for p in again.problems] == [8, 8]

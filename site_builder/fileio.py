@@ -26,30 +26,41 @@ def atomic_write(path: Path, data: str | bytes, durable: bool = True) -> None:
     ``durable``: True flushes the file and its folder to disk before returning; False flushes nothing (files a
     crash may lose, such as build output that a marker says is being written, or files ``write_many`` flushes
     all at once)."""
-    payload = data.encode("utf-8") if isinstance(data, str) else data
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    _replace(os.fspath(path), data.encode("utf-8") if isinstance(data, str) else data, durable)
+    if durable:
+        sync_folder(path.parent)
+
+
+def _replace(name: str, payload: bytes, durable: bool) -> None:
+    """Write ``payload`` to a new temporary file beside ``name`` (an existing folder), then rename it over
+    ``name``. Plain system calls: a first import makes hundreds of files, and a Python file object costs more
+    than the write."""
+    folder, base = os.path.split(name)
+    tmp = os.path.join(folder, f".{base}.{secrets.token_hex(4)}.tmp")
     try:
-        mode = stat.S_IMODE(os.stat(path).st_mode)
+        mode: int | None = stat.S_IMODE(os.stat(name).st_mode)
     except OSError:
-        mode = 0o666 & ~UMASK
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
+        mode = None  # a new file: created with 0666, less the umask, as any new file
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o666 if mode is None else 0o600)
     try:
-        os.fchmod(fd, mode)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(payload)
+        try:
+            if mode is not None:
+                os.fchmod(fd, mode)
+            view = memoryview(payload)
+            while view:
+                view = view[os.write(fd, view):]
             if durable:
-                handle.flush()
-                os.fsync(handle.fileno())
-        os.replace(tmp, path)
+                os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, name)
     except BaseException:
         try:
             os.unlink(tmp)
         except FileNotFoundError:
             pass
         raise
-    if durable:
-        sync_folder(path.parent)
 
 
 def sync_filesystem(folder: Path) -> bool:
@@ -79,8 +90,11 @@ def write_many(files: list[tuple[Path, str | bytes]], folder: Path) -> None:
     One file at a time with its own flush costs a disk round trip per file (about 9 ms each here: 8 s for 911
     records). Here the files are written, then the file system holding them is flushed in one call (``syncfs``:
     only that file system, unlike ``sync``), or, where there is no such call, each file and then the folder."""
+    folder.mkdir(parents=True, exist_ok=True)
     for path, data in files:
-        atomic_write(path, data, durable=False)
+        if path.parent != folder:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        _replace(os.fspath(path), data.encode("utf-8") if isinstance(data, str) else data, False)
     if files and not sync_filesystem(folder):
         for path, _data in files:
             try:

@@ -5,7 +5,6 @@ import os
 import secrets
 import stat
 from pathlib import Path
-from typing import Iterable
 
 
 def _read_umask() -> int:
@@ -19,57 +18,63 @@ def _read_umask() -> int:
 UMASK = _read_umask()
 
 
-def atomic_write(path: Path, data: str | bytes | Iterable[str], durable: bool = True) -> None:
+def atomic_write(path: Path, data: str | bytes, durable: bool = True) -> None:
     """Write ``path`` so that readers see the old file or the new one, never half of one.
 
     The file keeps the mode it had, else gets the usual mode for new files (0666 less the umask), like any
-    file the user makes. ``data`` may come in pieces (text), written as they come.
+    file the user makes.
     ``durable``: True flushes the file and its folder to disk before returning; False flushes nothing (files a
     crash may lose, such as build output that a marker says is being written)."""
-    tmp = stage(path, data, durable)
-    try:
-        os.replace(tmp, path)
-    except BaseException:
-        discard([(tmp, path)])
-        raise
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _replace(os.fspath(path), data.encode("utf-8") if isinstance(data, str) else data, durable)
     if durable:
         sync_folder(path.parent)
 
 
-def stage(path: Path, data: str | bytes | Iterable[str], durable: bool = False) -> Path:
-    """The first half of ``atomic_write``: ``data`` in a new temporary file beside ``path`` (``.NAME.*.tmp``,
-    with the mode ``path`` has or would get), returned; renaming it over ``path`` is the second half.
-    ``durable``: flushed to disk before returning."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+def _replace(name: str, payload: bytes, durable: bool) -> None:
+    """Write ``payload`` to a new temporary file beside ``name`` (an existing folder), then rename it over
+    ``name``. Plain system calls: a first import makes hundreds of files, and a Python file object costs more
+    than the write."""
+    tmp = _stage(name, payload, durable)
     try:
-        mode = stat.S_IMODE(os.stat(path).st_mode)
-    except OSError:
-        mode = 0o666 & ~UMASK
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
-    try:
-        os.fchmod(fd, mode)
-        with os.fdopen(fd, "wb") as handle:
-            if isinstance(data, (str, bytes)):
-                handle.write(data.encode("utf-8") if isinstance(data, str) else data)
-            else:
-                pending: list[str] = []
-                for piece in data:  # small pieces (a JSON encoder's): written a few thousand at a time
-                    pending.append(piece)
-                    if len(pending) == 4096:
-                        handle.write("".join(pending).encode("utf-8"))
-                        pending.clear()
-                handle.write("".join(pending).encode("utf-8"))
-            if durable:
-                handle.flush()
-                os.fsync(handle.fileno())
+        os.replace(tmp, name)
     except BaseException:
+        _unlink(tmp)
+        raise
+
+
+def _stage(name: str, payload: bytes, durable: bool) -> str:
+    """``payload`` in a new temporary file beside ``name`` (``.NAME.*.tmp``, with the mode ``name`` has or a new
+    file gets), whose name is returned: the first half of ``_replace``."""
+    folder, base = os.path.split(name)
+    tmp = os.path.join(folder, f".{base}.{secrets.token_hex(4)}.tmp")
+    try:
+        mode: int | None = stat.S_IMODE(os.stat(name).st_mode)
+    except OSError:
+        mode = None  # a new file: created with 0666, less the umask, as any new file
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o666 if mode is None else 0o600)
+    try:
         try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
+            if mode is not None:
+                os.fchmod(fd, mode)
+            view = memoryview(payload)
+            while view:
+                view = view[os.write(fd, view):]
+            if durable:
+                os.fsync(fd)
+        finally:
+            os.close(fd)
+    except BaseException:
+        _unlink(tmp)
         raise
     return tmp
+
+
+def _unlink(name: str) -> None:
+    try:
+        os.unlink(name)
+    except FileNotFoundError:
+        pass
 
 
 def sync_filesystem(folder: Path) -> bool:
@@ -93,39 +98,58 @@ def sync_filesystem(folder: Path) -> bool:
         os.close(fd)
 
 
-def commit_staged(staged: list[tuple[Path, Path]], folder: Path) -> None:
-    """Rename each staged file (``stage``) over its target, then flush them and the folder to disk at once.
+class Batch:
+    """Many files written into one folder, each atomically, then flushed to disk at once (``commit``).
 
-    One file at a time with its own flush costs a disk round trip per file (about 9 ms each here: 8 s for 911
-    records). Here the file system holding them is flushed in one call (``syncfs``: only that file system,
-    unlike ``sync``), or, where there is no such call, each file and then the folder. The files were written
-    when they were staged, so the caller held no more than one of them in memory at a time."""
-    for n, (tmp, path) in enumerate(staged):
-        try:
-            os.replace(tmp, path)
-        except BaseException:
-            discard(staged[n:])
-            raise
-    if staged and not sync_filesystem(folder):
-        for _tmp, path in staged:
+    ``add`` writes a file's text to a temporary file beside it at once, so the caller never holds more than one
+    of them (an import of 100,000 records would hold 400 MB); ``commit`` renames them all into place and
+    flushes the file system holding them in one call (``syncfs``: only that file system, unlike ``sync``), or,
+    where there is no such call, each file and then the folder. One file at a time with its own flush costs a
+    disk round trip per file (about 9 ms each here: 8 s for 911 records). ``discard`` (or an exception inside
+    ``with``) removes what was added and not committed."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.staged: list[tuple[str, str]] = []  # (temporary file, file)
+
+    def add(self, path: Path, data: str | bytes) -> None:
+        if path.parent != self.folder or not self.staged:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        name = os.fspath(path)
+        self.staged.append((_stage(name, data.encode("utf-8") if isinstance(data, str) else data, False), name))
+
+    def commit(self) -> None:
+        staged, self.staged = self.staged, []
+        for n, (tmp, name) in enumerate(staged):
             try:
-                fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
-            except OSError:
-                continue
-            try:
-                os.fsync(fd)
-            finally:
-                os.close(fd)
-        sync_folder(folder)
+                os.replace(tmp, name)
+            except BaseException:
+                for left, _name in staged[n:]:
+                    _unlink(left)
+                raise
+        if staged and not sync_filesystem(self.folder):
+            for _tmp, name in staged:
+                try:
+                    fd = os.open(name, os.O_RDONLY | os.O_CLOEXEC)
+                except OSError:
+                    continue
+                try:
+                    os.fsync(fd)
+                finally:
+                    os.close(fd)
+            sync_folder(self.folder)
 
+    def discard(self) -> None:
+        for tmp, _name in self.staged:
+            _unlink(tmp)
+        self.staged = []
 
-def discard(staged: list[tuple[Path, Path]]) -> None:
-    """Remove staged files that will not be renamed into place (the write failed or was given up)."""
-    for tmp, _path in staged:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
+    def __enter__(self) -> "Batch":
+        return self
+
+    def __exit__(self, kind, exc, traceback) -> None:
+        if exc is not None:
+            self.discard()
 
 
 def sync_folder(folder: Path) -> None:

@@ -23,14 +23,15 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import fnmatch
 import hashlib
 import json
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
-from .overlay import with_enrichment
 from .problems import ParseError, Problem, error, warning
 from . import schema
 from .dates import PartialDate
@@ -38,8 +39,11 @@ from .identifiers import normalize_arxiv
 from . import fileio
 from .fileio import atomic_write
 from .records import render_record, split_front_matter
-from .slugs import slugify, unique_slug
-from .sources import SourceEntry, SourceResult, read_source
+
+# The readers of every source, slugs and enrichment are loaded by the functions that use them, when there is
+# something to import: a re-import with nothing changed needs none of them.
+if TYPE_CHECKING:
+    from .sources import SourceEntry, SourceResult
 
 STATE_NAME = ".import-state.json"
 STATE_VERSION = 2
@@ -100,13 +104,26 @@ def listing_sources(root: Path, paths: list[Path], as_of: dt.date | None, listin
 _RICH_TAG_RE = re.compile(r"</?(?:i|b|em|strong|sup|sub|sc)>", re.IGNORECASE)
 
 
+_WORD_RE = re.compile(r"\w+")
+
+
 def title_key(title: str) -> str:
-    return " ".join(re.findall(r"\w+", title.casefold()))
+    return " ".join(_WORD_RE.findall(title.casefold()))
 
 
 Field = schema.Field
 ABSTRACT = Field(schema.BODY)
 HAS_CODE, CODE_LINK = Field("has_code"), Field("links", "code")
+
+# One Field a record key (and one for each usual link), made once: a first import of 911 entries made 45,000 of
+# them. The same objects each time also make most dict look-ups by Field an identity check.
+_KEY_FIELD = {name: Field(name) for name in schema.KEY_ORDER if name not in ("links", "has_code")}
+_KEY_FIELD["has_code"] = HAS_CODE
+_LINK_FIELD = {"code": CODE_LINK, **{name: Field("links", name) for name in (
+    "url", "doi", "arxiv", "pdf", "html", "slides", "poster", "video", "website", "supp", "blog", "data")}}
+_DATES = frozenset(name for name in schema.KEY_ORDER if schema.BY_NAME[name].kind == "date")
+_SOURCE_OWNED = frozenset(name for name in schema.KEY_ORDER if schema.BY_NAME[name].owner == "source")
+_USER_OWNED = frozenset(name for name in schema.KEY_ORDER if schema.BY_NAME[name].owner == "user")
 
 
 def _json(name: str, value: Any) -> Any:
@@ -120,17 +137,21 @@ def _json(name: str, value: Any) -> Any:
     return value
 
 
+def _link_field(link: str) -> Field:
+    return _LINK_FIELD.get(link) or Field("links", link)
+
+
 def entry_fields(entry: SourceEntry) -> dict[Field, Any]:
     """The source-owned values of an entry, as JSON values, by field (each link a field of its own). A key is
     present only when the source gives it (a listing gives no venue; a .bib without keywords leaves the tags
     to the user)."""
-    fields: dict[Field, Any] = {Field("title"): entry.title, Field("authors"): list(entry.authors),
-                                Field("date"): entry.date.iso}
+    fields: dict[Field, Any] = {_KEY_FIELD["title"]: entry.title, _KEY_FIELD["authors"]: list(entry.authors),
+                                _KEY_FIELD["date"]: entry.date.iso}
     for name, value in entry.values:
         if name == "links":
-            fields.update((Field("links", link), url) for link, url in value)
-        elif schema.BY_NAME[name].owner == "source":
-            fields[Field(name)] = _json(name, value)
+            fields.update((_link_field(link), url) for link, url in value)
+        elif name in _SOURCE_OWNED:
+            fields[_KEY_FIELD[name]] = _json(name, value)
     if fields.get(HAS_CODE) and fields.get(CODE_LINK):
         fields[HAS_CODE] = False
     fields[ABSTRACT] = entry.abstract
@@ -141,12 +162,12 @@ def creation_fields(entry: SourceEntry) -> dict[str, Any]:
     """User-owned keys a source gives (al-folio's ``selected``, a BibTeX ``note``), as front matter: written
     when the record is made, never compared or changed afterwards."""
     return {name: _json(name, value) for name, value in entry.values
-            if schema.BY_NAME[name].owner == "user" and value not in (None, False, "", ())}
+            if name in _USER_OWNED and value not in (None, False, "", ())}
 
 
 def fingerprint(field: Field, value: Any) -> Any:
     """What the state remembers of a value: the abstract as a hash, the rest as is."""
-    if field == ABSTRACT and isinstance(value, str):
+    if field.key == schema.BODY and isinstance(value, str):
         return "sha256:" + hashlib.sha256(value.encode("utf-8")).hexdigest()
     return value
 
@@ -213,29 +234,39 @@ def _set(fm: dict[str, Any], field: Field, value: Any) -> str | None:
 def new_front_matter(fields: dict[Field, Any], extra: dict[str, Any]) -> dict[str, Any]:
     """Front matter for a new record: the source's keys in the schema's order (tags and links always, for the
     user to fill in), then the user-owned keys the source gave."""
+    given = {field.key: value for field, value in fields.items() if field.link is None}
     fm: dict[str, Any] = {}
     for name in schema.KEY_ORDER:
         if name == "links":
             fm[name] = {f.link: v for f, v in fields.items() if f.link is not None and v}
-            continue
-        field = Field(name)
-        if field in fields and field != HAS_CODE:
-            fm[name] = _yaml_date(fields[field]) if field.kind == "date" else fields[field]
+        elif name == "has_code":
+            if given.get(name):
+                fm[name] = True
+            elif name in extra:
+                fm[name] = extra[name]
+        elif name in given:
+            fm[name] = _yaml_date(given[name]) if name in _DATES else given[name]
         elif name == "tags":
             fm[name] = []
-        elif field == HAS_CODE and fields.get(HAS_CODE):
-            fm[name] = True
         elif name in extra:
             fm[name] = extra[name]
     return fm
 
 
-def _state_data(path: Path) -> dict[str, Any]:
-    """The state file as data; {} when missing or damaged (a damaged state only costs us knowing which
-    values were ours)."""
+def _state_text(path: Path) -> str:
+    """The state file's text; "" when it is missing or unreadable."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        return path.read_text(encoding="utf-8")
     except (OSError, ValueError):
+        return ""
+
+
+def _state_data(path: Path, text: str | None = None) -> dict[str, Any]:
+    """The state file (or its ``text``) as data; {} when missing or damaged (a damaged state only costs us
+    knowing which values were ours)."""
+    try:
+        data = json.loads(_state_text(path) if text is None else text)
+    except ValueError:
         return {}
     return data if isinstance(data, dict) else {}
 
@@ -279,28 +310,64 @@ def _from_version_1(info: dict[str, Any]) -> dict[str, Any]:
 
 
 def dump_state(records: dict[str, dict[str, Any]], files: list[str] | None = None,
-               last_import: dict[str, Any] | None = None) -> str:
-    return "".join(state_chunks(records, files, last_import))
-
-
-def state_chunks(records: dict[str, dict[str, Any]], files: list[str] | None = None,
-                 last_import: dict[str, Any] | None = None) -> Iterator[str]:
-    """The state file's text in pieces, for writing as they come: JSON with one record a line, each written
-    by the C encoder (an indented dump goes through Python's pure-Python encoder, a million pieces at 10,000
-    records; made whole, the text of 100,000 records and its pieces took several hundred MB)."""
-    def encode(value: Any) -> str:
-        return json.dumps(value, ensure_ascii=False, sort_keys=True)
-
-    yield "{\n"
+               last_import: dict[str, Any] | None = None, records_text: str | None = None) -> str:
+    """The state file's text. ``records_text``: ``_records_text(records)``, when the caller has it already.
+    Any JSON reader reads it; ``json.loads`` gives ``{"version", "records", "files", "last_import"}``."""
+    parts = {"version": _ENCODE(STATE_VERSION),
+             "records": _records_text(records) if records_text is None else records_text}
     if files:
-        yield f' "files": {encode(sorted(set(files)))},\n'
+        parts["files"] = _ENCODE(sorted(set(files)))
     if last_import:
-        yield f' "last_import": {encode(last_import)},\n'
-    yield ' "records": {'
-    for n, (slug, info) in enumerate(_state_json(records).items()):
-        yield f'{"," if n else ""}\n  {encode(slug)}: {encode(info)}'
-    yield "\n },\n" if records else "},\n"
-    yield f' "version": {encode(STATE_VERSION)}\n}}\n'
+        parts["last_import"] = _json_lines(last_import, {"digests": {}})
+    return "{\n" + ",\n".join(f"{_ENCODE(key)}: {parts[key]}" for key in sorted(parts)) + "\n}\n"
+
+
+# The state's text: each record on a line of its own (and each of the last import's record digests), so that a
+# change to one record is a change to one line. ``json.dumps`` with ``indent`` runs json's pure-Python encoder
+# (a tenth of a first import of 911 records); this runs the C encoder, once a line. Any JSON reader reads it.
+_ENCODE = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
+_RECORDS_OPEN = '\n"records": {\n'  # how the records start in the text dump_state writes (when there are any)
+
+
+def _json_lines(value: Any, spread: dict[str, Any]) -> str:
+    """``value`` as JSON, a key a line (and so in each mapping ``spread`` names, inside)."""
+    if not isinstance(value, dict) or not value:
+        return _ENCODE(value)
+    lines = [f"{_ENCODE(str(key))}: {_json_lines(value[key], spread[key]) if key in spread else _ENCODE(value[key])}"
+             for key in sorted(value)]
+    return "{\n" + ",\n".join(lines) + "\n}"
+
+
+def _records_text(records: dict[str, dict[str, Any]], encoded: dict[int, tuple[Any, str]] | None = None) -> str:
+    """The state's records as the state file holds them: a record a line, each what ``_ENCODE`` writes of it.
+    ``encoded``: the JSON of each mapping by field written so far (by id, with the mapping itself), for the two
+    states an import writes, which share most of them."""
+    if not records:
+        return "{}"
+    encoded = {} if encoded is None else encoded
+    lines = []
+    for slug in sorted(records):
+        info = records[slug]
+        parts = []
+        for key in sorted(info):
+            value = info[key]
+            if key in _BY_FIELD:
+                known = encoded.get(id(value))
+                if known is None or known[0] is not value:
+                    known = encoded[id(value)] = (value, _ENCODE(schema.names_of(value)))
+                parts.append(f"{_ENCODE(key)}: {known[1]}")
+            else:
+                parts.append(f"{_ENCODE(key)}: {_ENCODE(value)}")
+        lines.append(f"{_ENCODE(slug)}: {{{', '.join(parts)}}}")
+    return "{\n" + ",\n".join(lines) + "\n}"
+
+
+def _records_in(text: str) -> str | None:
+    """The records part of a state file's text, as ``_records_text`` wrote it, or None. Every record is a line
+    of its own, starting with its name: the first line that is only ``}`` closes the records."""
+    start = text.find(_RECORDS_OPEN)
+    end = text.find("\n}", start + len(_RECORDS_OPEN)) if start != -1 else -1
+    return None if end == -1 else text[start + len(_RECORDS_OPEN) - 2:end + 2]
 
 
 def imported_files(content_dir: Path, data: dict[str, Any] | None = None) -> list[str]:
@@ -336,22 +403,17 @@ def _inputs(sources: list[ListingSource]) -> list[list[str]] | None:
     return out
 
 
-def _file_digest(path: Path) -> str | None:
+def _file_digest(path: Path | str) -> str | None:
     try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
+        with open(path, "rb", buffering=0) as handle:  # unbuffered: one read of the file's size
+            return hashlib.sha256(handle.read()).hexdigest()
     except FileNotFoundError:
         return None
 
 
-def _records_digest(records: Any) -> str:
-    """The digest of a state's records as JSON data (as the file holds them), one record at a time."""
-    if not isinstance(records, dict):
-        return ""
-    digest = hashlib.sha256()
-    for slug in sorted(records, key=str):
-        digest.update(json.dumps([slug, records[slug]], ensure_ascii=False, sort_keys=True).encode("utf-8", "surrogatepass"))
-        digest.update(b"\n")
-    return digest.hexdigest()
+def _records_digest(records_text: str | None) -> str | None:
+    """The digest of a state's records as the file holds them (``_records_text``, ``_records_in``)."""
+    return None if records_text is None else hashlib.sha256(records_text.encode("utf-8")).hexdigest()
 
 
 def _problem_json(problem: Problem) -> list[Any]:
@@ -359,21 +421,22 @@ def _problem_json(problem: Problem) -> list[Any]:
 
 
 def _unchanged_import(sources: list[ListingSource], data: dict[str, Any], files: list[str],
-                      papers_dir: Path) -> ImportReport | None:
+                      papers_dir: Path, text: str = "") -> ImportReport | None:
     """The report of an import whose every input is what the last import left, or None: then import.
-    ``data``: the state file as it is (its records are not even converted)."""
+    ``data``: the state file as it is (its records are not even converted), ``text``: its text."""
     last, records = data.get("last_import"), data.get("records")
     if not isinstance(last, dict) or not isinstance(records, dict) or data.get("version") != STATE_VERSION:
         return None
     try:
         if (last.get("inputs") != _inputs(sources) or last.get("files") != sorted(set(files))
-                or last.get("records") != _records_digest(records) or last.get("code") != _code_digest()):
+                or last.get("records") != _records_digest(_records_in(text)) or last.get("code") != _code_digest()):
             return None
         digests = last["digests"]
         if not isinstance(digests, dict) or set(digests) != set(records):
             return None
+        folder = str(papers_dir)
         for slug, expected in digests.items():
-            if _file_digest(papers_dir / f"{slug}.md") != expected:
+            if _file_digest(f"{folder}/{slug}.md") != expected:
                 return None  # a record edited, deleted or made by hand since
         counts = {k: int(last["report"][k]) for k in ("unchanged", "kept_edited", "rejected", "merged", "unreadable")}
         problems = tuple(Problem(str(path), line, str(message), str(severity))
@@ -387,9 +450,19 @@ def _has_comments(front_matter_text: str) -> bool:
     return any(line.lstrip().startswith("#") for line in front_matter_text.splitlines())
 
 
+def _names_in(folder: Path) -> set[str]:
+    """The names in a folder; none when it cannot be listed (or does not exist yet)."""
+    try:
+        return set(os.listdir(folder))
+    except OSError:
+        return set()
+
+
 def _match(entries: list[SourceEntry], state: dict[str, dict[str, Any]],
-           papers_dir: Path) -> list[tuple[SourceEntry, str, bool]]:
-    """Give each entry its slug: (entry, slug, known_to_state)."""
+           papers_dir: Path, present: set[str] | None = None) -> list[tuple[SourceEntry, str, bool]]:
+    """Give each entry its slug: (entry, slug, known_to_state). ``present``: the names in ``papers_dir``."""
+    from .slugs import slugify, unique_slug
+
     by_key: dict[str, list[str]] = {}
     for slug in sorted(state):
         by_key.setdefault(state[slug].get("key", ""), []).append(slug)
@@ -413,7 +486,8 @@ def _match(entries: list[SourceEntry], state: dict[str, dict[str, Any]],
             used.add(best)
             matched[i] = (best, True)
     # 3. new entries get a new slug (or adopt a hand-made record with the same title)
-    taken = set(state) | {p.stem for p in papers_dir.glob("*.md")}
+    present = _names_in(papers_dir) if present is None else present
+    taken = set(state) | {os.path.splitext(name)[0] for name in present if fnmatch.fnmatchcase(name, "*.md")}
     result = []
     for i, entry in enumerate(entries):
         if i in matched:
@@ -422,7 +496,8 @@ def _match(entries: list[SourceEntry], state: dict[str, dict[str, Any]],
             base = slugify(_RICH_TAG_RE.sub("", entry.title))  # "On <i>Tags</i>": on-tags
             slug, known = unique_slug(base, taken), False
             existing = papers_dir / f"{base}.md"
-            if base not in state and base not in used and existing.is_file() and _file_title_key(existing) == title_key(entry.title):
+            if (base not in state and base not in used and f"{base}.md" in present and existing.is_file()
+                    and _file_title_key(existing) == title_key(entry.title)):
                 slug = base
             taken.add(slug)
             used.add(slug)
@@ -510,6 +585,8 @@ def merge_duplicates(entries: list[SourceEntry]) -> tuple[list[tuple[SourceEntry
     published version leads (its venue, date and title), else the richer entry; gaps are filled from the
     others, links and both identifiers kept. Returns (entry, labels of every source it came from) in
     first-seen order."""
+    from .sources import SourceEntry
+
     parent = list(range(len(entries)))
 
     def find(i: int) -> int:
@@ -574,6 +651,12 @@ def merge_duplicates(entries: list[SourceEntry]) -> tuple[list[tuple[SourceEntry
     return merged, problems
 
 
+def read_source(path: Path, label: str, as_of: dt.date) -> SourceResult:
+    from .sources import read_source as read
+
+    return read(path, label, as_of)
+
+
 def import_listings(sources: list[ListingSource], content_dir: Path, strict: bool = False,
                     progress: Callable[[int, int], None] | None = None,
                     read: Sequence[tuple[str, SourceResult]] = ()) -> ImportReport:
@@ -581,12 +664,16 @@ def import_listings(sources: list[ListingSource], content_dir: Path, strict: boo
     ``read``: sources already read elsewhere (an ORCID record's works), as (label, result)."""
     papers_dir = content_dir / "papers"
     state_path = content_dir / STATE_NAME
-    for leftover in [*papers_dir.glob(".*.md.*.tmp"), *content_dir.glob(f".{STATE_NAME}.*.tmp")]:
+    present = _names_in(papers_dir)  # the files in the papers folder: listed once, not asked for one by one
+    leftovers = [papers_dir / name for name in present if fnmatch.fnmatchcase(name, ".*.md.*.tmp")]
+    for leftover in [*leftovers, *content_dir.glob(f".{STATE_NAME}.*.tmp")]:
         leftover.unlink(missing_ok=True)  # from an import that was killed while writing
-    data = _state_data(state_path)
+        present.discard(leftover.name)
+    state_text = _state_text(state_path)
+    data = _state_data(state_path, state_text)
     files = imported_files(content_dir, data)
     if not read and not strict:
-        unchanged = _unchanged_import(sources, data, files, papers_dir)
+        unchanged = _unchanged_import(sources, data, files, papers_dir, state_text)
         if unchanged is not None:
             return unchanged
     state = load_state(state_path, data)
@@ -636,22 +723,24 @@ def import_listings(sources: list[ListingSource], content_dir: Path, strict: boo
         seen_titles.setdefault(key, entry)
 
     counts = {"created": 0, "updated": 0, "unchanged": 0, "kept_edited": 0}
-    matched = _match([e for e, _labels in merged], state, papers_dir)
+    matched = _match([e for e, _labels in merged], state, papers_dir, present)
     claimed = set()
-    # Each record to write goes to a temporary file beside it at once (renamed into place below, after the
-    # state names it): the import never holds every record's text (at 100,000 papers, 400 MB).
-    staged: list[tuple[Path, Path]] = []  # (temporary file, record)
-    written: dict[str, str] = {}  # slug -> SHA-256 of the text staged
+    # Each record to write goes to a temporary file beside it at once, renamed into place below once the state
+    # names it: the import never holds every record's text (at 100,000 records, 400 MB).
+    writes = fileio.Batch(papers_dir)
+    written: dict[str, str] = {}  # slug -> SHA-256 of the text written
+    encoded: dict[int, tuple[Any, str]] = {}  # the JSON of what the states remember by field, written once
     new_state = dict(state)
     pending_state = dict(state)
     # What an import of the same inputs would report next time (see _unchanged_import): None when it cannot
     # be told without importing (a record that could not be read, an entry whose record the state does not name).
     again: dict[str, int] | None = {"unchanged": 0, "kept_edited": 0}
     once: set[int] = set()  # ids of problems the next import does not repeat ("kept your edit; now says")
-    try:
+    with writes:  # an exception leaves no temporary file behind
         for done, ((entry, slug, known), (_e, labels)) in enumerate(zip(matched, merged), start=1):
             claimed.add(slug)
-            outcome = _import_entry(entry, slug, state if known else {}, papers_dir, problems, set(read_labels), once)
+            outcome = _import_entry(entry, slug, state if known else {}, papers_dir, problems, set(read_labels), once,
+                                    f"{slug}.md" in present)
             counts[outcome.kind] += 1
             if again is not None and outcome.again is not None and (outcome.fields is not None or known):
                 again[outcome.again] += 1
@@ -672,42 +761,37 @@ def import_listings(sources: list[ListingSource], content_dir: Path, strict: boo
                     pending_state[slug] = {**info, "fields": old.get("fields", {}) if old else {},
                                            "pending": outcome.fields}
             if outcome.text is not None:
-                path = papers_dir / f"{slug}.md"
-                staged.append((fileio.stage(path, outcome.text), path))
+                writes.add(papers_dir / f"{slug}.md", outcome.text)
                 written[slug] = hashlib.sha256(outcome.text.encode("utf-8")).hexdigest()
             if progress:
                 progress(done, len(merged))
-    except BaseException:  # a record that cannot be staged (a full disk): none of them is written
-        fileio.discard(staged)
-        raise
     for slug in sorted(state):
-        if slug not in claimed and state[slug].get("source") in read_labels and (papers_dir / f"{slug}.md").exists():
+        if slug not in claimed and state[slug].get("source") in read_labels and f"{slug}.md" in present:
             problems.append(warning(f"{_rel(papers_dir, content_dir)}/{slug}.md", None,
                                     f"no longer in {state[slug]['source']}: kept (delete the file by hand to remove it)"))
     # The order makes an interrupted import harmless: the state first names, for each record about to be
     # written, both the values it held and the values it is getting; then the records; then the state with
     # the new values alone. A record and its remembered values never disagree, wherever a kill lands.
-    if staged:
-        try:
-            atomic_write(state_path, state_chunks(pending_state, files, data.get("last_import")))
-        except BaseException:
-            fileio.discard(staged)
-            raise
-        fileio.commit_staged(staged, papers_dir)  # on disk, all of them, before the state says they are
+    if written:
+        with writes:
+            atomic_write(state_path, dump_state(pending_state, files, data.get("last_import"),
+                                                _records_text(pending_state, encoded)))
+            writes.commit()  # on disk, all of them, before the state says they are
     new_files = sorted(set([*files, *read_labels]))
     last_import = None
+    records_text = _records_text(new_state, encoded)
     if again is not None and inputs is not None and not read and not strict:
         last_import = {
-            "inputs": inputs, "files": new_files, "records": _records_digest(_state_json(new_state)),
+            "inputs": inputs, "files": new_files, "records": _records_digest(records_text),
             "code": _code_digest(),
             "digests": {slug: written[slug] if slug in written else _file_digest(papers_dir / f"{slug}.md")
                         for slug in sorted(new_state)},
             "report": {**again, "rejected": rejected, "merged": duplicates_merged, "unreadable": unreadable},
             "problems": [_problem_json(p) for p in problems if id(p) not in once],
         }
-    if (staged or _state_json(new_state) != old_state or new_files != sorted(set(files)) or data.get("version") != STATE_VERSION
+    if (written or _state_json(new_state) != old_state or new_files != sorted(set(files)) or data.get("version") != STATE_VERSION
             or last_import != data.get("last_import")):
-        atomic_write(state_path, state_chunks(new_state, new_files, last_import))
+        atomic_write(state_path, dump_state(new_state, new_files, last_import, records_text))
     return ImportReport(rejected=rejected, merged=duplicates_merged, problems=tuple(problems), unreadable=unreadable,
                         **counts)
 
@@ -770,12 +854,18 @@ def merge_fields(front_matter: dict[str, Any], body: str, new: dict[Field, Any],
 
 def _import_entry(entry: SourceEntry, slug: str, state: dict[str, dict[str, Any]], papers_dir: Path,
                   problems: list[Problem], read_labels: set[str] | None = None,
-                  once: set[int] | None = None) -> _Outcome:
-    new = with_enrichment(entry_fields(entry), state.get(slug, {}).get("enriched", {}))
+                  once: set[int] | None = None, exists: bool | None = None) -> _Outcome:
+    """``exists``: whether the record's file exists, when the caller knows (else it is asked)."""
+    new = entry_fields(entry)
+    enriched = state.get(slug, {}).get("enriched")
+    if enriched:
+        from .overlay import with_enrichment  # (and what it needs: loaded only for a record enrich changed)
+
+        new = with_enrichment(new, enriched)
     path = papers_dir / f"{slug}.md"
     label = f"content/papers/{slug}.md"
     where = f"{entry.source}:{entry.line}"
-    if not path.exists():
+    if not (path.exists() if exists is None else exists):
         remembered = {name: fingerprint(name, value) for name, value in new.items()}
         return _Outcome("created", remembered, render_record(new_front_matter(new, creation_fields(entry)), new[ABSTRACT]))
     try:

@@ -21,6 +21,8 @@ LINK_LABELS = {
 MARKS = "*†‡"
 MARK_MEANING = {"*": "equal contribution", "†": "corresponding author", "‡": "see the paper's note"}
 _TRAILING_MARKS_RE = re.compile(r"[\s*†‡]+$")
+_BADGE_YEAR_RE = re.compile(r"\s*'?(19|20)?\d\d$")
+_HAS_YEAR_RE = re.compile(r"(19|20)\d\d|'\d\d$")
 
 
 # A list item shows a byline of up to BYLINE_LIMIT names whole; of a longer one, the first BYLINE_FIRST names,
@@ -142,11 +144,11 @@ def venue_of(paper: Any, colors: Any = ()) -> Venue:
     short = str(paper.venue_short or "").strip()
     note = str(paper.note or "").strip()
     kind = str(paper.type or "")
-    palette = dict(colors or ())
+    palette = dict(colors) if colors else {}
     if venue or short:
         label = short or venue
-        badge = re.sub(r"\s*'?(19|20)?\d\d$", "", short or (venue if len(venue) <= 16 else "")) or short
-        line = label if re.search(r"(19|20)\d\d|'\d\d$", label) else f"{label} {paper.year}"
+        badge = _BADGE_YEAR_RE.sub("", short or (venue if len(venue) <= 16 else "")) or short
+        line = label if _HAS_YEAR_RE.search(label) else f"{label} {paper.year}"
         full = venue if short and venue and venue != short else ""
         color = palette.get(badge, "") or palette.get(short, "") or palette.get(venue, "")
         return Venue(badge, line, full, note, kind == "preprint", color)

@@ -20,7 +20,7 @@ from markupsafe import Markup
 
 from .citations import arxiv_id, bibtex, csl_json, highwire_tags, link, ris
 from .exports import EXPORTS, jsonld
-from . import presentation
+from . import macros, presentation
 from .csl import ReferenceFormatter
 from .urls import is_safe_link, public_url
 from .config import SiteConfig
@@ -104,8 +104,20 @@ def make_environment(config: SiteConfig, cache_dir: Path | None = None) -> _Envi
     env.globals["field"] = presentation.field
     env.globals["ink"] = presentation.ink
     env.globals["formatted_reference"] = ReferenceFormatter(config.citation_style, config.root, cache_dir)
-    env.globals["owner"] = {"name": config.owner or "",
-                            "url": f"authors/{author_key(config.owner)}/index.html" if config.owner else ""}
+    owner = {"name": config.owner or "", "url": f"authors/{author_key(config.owner)}/index.html" if config.owner else ""}
+    env.globals["owner"] = owner
+    # The bodies of the macros in partials/macros.html (see macros.py)
+    env.globals["author_list_html"] = lambda paper, root, focus=None, full=True: \
+        macros.author_list_html(paper, root, focus, full, owner)
+    env.globals["legend_html"] = macros.legend_html
+    env.globals["badge_html"] = lambda paper: macros.badge_html(paper, colors)
+    env.globals["meta_html"] = lambda paper, root, long=False, tags=True, badge="": \
+        macros.meta_html(paper, root, long, tags, badge, colors)
+    env.globals["tag_list_html"] = macros.tag_list_html
+    env.globals["link_list_html"] = macros.link_list_html
+    show_abstracts = env.globals["theme_options"]["show_abstracts"]
+    env.globals["abstract_toggle_html"] = lambda paper: \
+        macros.abstract_toggle_html(paper, show_abstracts, env.globals["bibtex"])
     env.filters["href"] = presentation.href
     if cache_dir is not None:
         _keep_compiled_templates(env, cache_dir)

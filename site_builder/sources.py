@@ -13,15 +13,17 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import schema
 from .bibtex import BibEntry, clean_control, parse_bibtex, tex_to_markup, tex_to_text, verbatim
 from .dates import PartialDate, month_number
 from .identifiers import ARXIV_IN_TEXT, arxiv_url, doi_url, normalize_arxiv, normalize_doi
-from .listing import Entry, parse_listing
 from .problems import Problem, error, warning
 from .urls import first_repository_url, is_repository_url, is_safe_link
+
+if TYPE_CHECKING:
+    from .listing import Entry  # the listing parser is loaded when a listing is read (a .bib needs none of it)
 
 ARXIV_ID_RE = ARXIV_IN_TEXT
 
@@ -111,6 +113,8 @@ def from_listing_entry(entry: Entry, label: str) -> SourceEntry:
 
 
 def read_listing(text: str, label: str, as_of: dt.date) -> SourceResult:
+    from .listing import parse_listing
+
     result = parse_listing(text, label, as_of)
     return SourceResult(tuple(from_listing_entry(e, label) for e in result.entries), result.problems, result.rejected)
 
@@ -141,12 +145,18 @@ _ARXIV_WORDS = re.compile(r"^arxiv( preprint)?\b|^corr$|^ssrn\b|^biorxiv\b|^medr
 _DOI_WORD = re.compile(r"^doi\s*:?\s+", re.IGNORECASE)  # Mendeley's "Doi 10.1139/B08-001"
 
 
-def _split_top(text: str, separator: re.Pattern) -> list[str]:
-    """Split at ``separator`` outside braces (``{Barnes and Noble}`` is one name)."""
+_COMMA, _COMMA_CAPTURED = re.compile(r","), re.compile(r"(,)")
+_AND = re.compile(r"\s+and\s+|\s+and$|^and\s+", re.IGNORECASE)
+_AND_CAPTURED = re.compile(f"({_AND.pattern})", re.IGNORECASE)
+
+
+def _split_top(text: str, separator: re.Pattern, captured: re.Pattern) -> list[str]:
+    """Split at ``separator`` outside braces (``{Barnes and Noble}`` is one name); ``captured``: the same
+    pattern in a group."""
     if "{" not in text:
         return separator.split(text)
     parts, current, depth = [], "", 0
-    for k, piece in enumerate(re.split(f"({separator.pattern})", text, flags=separator.flags)):
+    for k, piece in enumerate(captured.split(text)):
         if k % 2 and depth == 0:
             parts.append(current)
             current = ""
@@ -161,7 +171,7 @@ def _split_top(text: str, separator: re.Pattern) -> list[str]:
 def _person(raw: str) -> str:
     """One BibTeX name as it is written in a byline: ``Last, First`` -> ``First Last``; ``von Last, Jr,
     First`` -> ``First von Last, Jr``; ``{Barnes and Noble}`` stays one name."""
-    parts = [p.strip() for p in _split_top(raw.strip(), re.compile(r","))]
+    parts = [p.strip() for p in _split_top(raw.strip(), _COMMA, _COMMA_CAPTURED)] if "," in raw else [raw.strip()]
     if len(parts) == 1:
         return tex_to_text(parts[0])
     if len(parts) == 2:
@@ -177,7 +187,7 @@ def _names(value: str, what: str, label: str, line: int, problems: list[Problem]
     if not value.strip():
         return [], False
     names, et_al, stray = [], False, []
-    for part in _split_top(" ".join(value.split()), re.compile(r"\s+and\s+|\s+and$|^and\s+", re.IGNORECASE)):
+    for part in _split_top(" ".join(value.split()), _AND, _AND_CAPTURED):
         part = part.strip()
         if part.startswith(",") or part.endswith(","):
             part = part.strip(",").strip()
@@ -269,7 +279,9 @@ def _bib_links(fields: dict[str, str], label: str, line: int, problems: list[Pro
                                         "left out"))
             continue
         links.setdefault(link, address)
-    code = first_repository_url(" ".join(verbatim(fields.get(k, "")) for k in ("note", "howpublished", "abstract")))
+    # (a URL has a "/", and verbatim makes none: a field without one is not read again for an address)
+    code = first_repository_url(" ".join(verbatim(fields[k]) for k in ("note", "howpublished", "abstract")
+                                         if "/" in fields.get(k, "")))
     if code and "code" not in links:
         links = {"code": code, **links}
     return tuple(links.items())

@@ -8,6 +8,7 @@ here reads back as the same string everywhere.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from typing import Any
 
@@ -95,9 +96,19 @@ _STR_TAG = "tag:yaml.org,2002:str"
 _ESCAPES = yaml.emitter.Emitter.ESCAPE_REPLACEMENTS
 _LONG = 10_000  # longer strings may be folded by the emitter: left to it
 _ASCII_WORDS = re.compile(r"[A-Za-z0-9][\x20-\x7e]*")
+# The first characters for which the resolver tries an implicit type (a number, a date, a boolean ...): a plain
+# scalar starting with any other character is a string, without asking it.
+_IMPLICIT_FIRST = frozenset(_RESOLVER.yaml_implicit_resolvers)
+_ALWAYS_ASK = None in _IMPLICIT_FIRST or bool(_RESOLVER.yaml_path_resolvers)
 
 
-def _scalar(text: str, key: bool = False) -> str | None:
+def _plain_is_str(text: str) -> bool:
+    if text[:1] not in _IMPLICIT_FIRST and not _ALWAYS_ASK:
+        return True
+    return _RESOLVER.resolve(yaml.ScalarNode, text, (True, False)) == _STR_TAG
+
+
+def _scalar(text: str, key: bool) -> str | None:
     """``text`` as the emitter writes it as a mapping key or block value, or None when it would need a style
     written here (single quotes, or folding)."""
     if len(text) > _LONG or (key and len(text) >= 128):  # a key of 128+ characters is written "? key"
@@ -116,9 +127,21 @@ def _scalar(text: str, key: bool = False) -> str | None:
         if quoted:
             return _double_quoted(text)
         plain = analysis.allow_block_plain
-    if plain and _RESOLVER.resolve(yaml.ScalarNode, text, (True, False)) == _STR_TAG:
+    if plain and _plain_is_str(text):
         return text
     return None  # single-quoted: rare, left to yaml.dump
+
+
+# Keys and values repeat from record to record (the keys themselves, names, venues, tags): a first import of
+# 911 entries asked for 30,000 scalars, most of them seen before.
+@functools.lru_cache(maxsize=1024)
+def _key_text(text: str) -> str | None:
+    return _scalar(text, True)
+
+
+@functools.lru_cache(maxsize=4096)
+def _value_text(text: str) -> str | None:
+    return _scalar(text, False)
 
 
 def _double_quoted(text: str) -> str:
@@ -142,18 +165,19 @@ def _double_quoted(text: str) -> str:
 
 def _value(value: Any) -> str | None:
     """A scalar value as written after ``key: ``, or None."""
+    kind = type(value)
+    if kind is str:
+        return _value_text(value)
     if value is None:
         return "null"
     if value is True:
         return "true"
     if value is False:
         return "false"
-    if type(value) is int:
+    if kind is int:
         return str(value)
-    if type(value) is dt.date:
+    if kind is dt.date:
         return value.isoformat()
-    if type(value) is str:
-        return _scalar(value)
     return None
 
 
@@ -161,36 +185,38 @@ def _dump_simple(data: Any) -> str | None:
     if type(data) is not dict or not data:
         return None
     lines: list[str] = []
+    add = lines.append
     for key, value in data.items():
-        name = _scalar(key, key=True) if type(key) is str else None
+        name = _key_text(key) if type(key) is str else None
         if name is None:
             return None
-        if type(value) is list:
+        kind = type(value)
+        if kind is list:
             if not value:
-                lines.append(f"{name}: []")
+                add(f"{name}: []")
                 continue
-            lines.append(f"{name}:")
+            add(f"{name}:")
             for item in value:
-                text = _value(item)
+                text = _value_text(item) if type(item) is str else _value(item)
                 if text is None:
                     return None
-                lines.append(f"  - {text}")
-        elif type(value) is dict:
+                add(f"  - {text}")
+        elif kind is dict:
             if not value:
-                lines.append(f"{name}: {{}}")
+                add(f"{name}: {{}}")
                 continue
-            lines.append(f"{name}:")
+            add(f"{name}:")
             for inner, item in value.items():
-                inner_name = _scalar(inner, key=True) if type(inner) is str else None
-                text = _value(item)
+                inner_name = _key_text(inner) if type(inner) is str else None
+                text = _value_text(item) if type(item) is str else _value(item)
                 if inner_name is None or text is None:
                     return None
-                lines.append(f"  {inner_name}: {text}")
+                add(f"  {inner_name}: {text}")
         else:
-            text = _value(value)
+            text = _value_text(value) if kind is str else _value(value)
             if text is None:
                 return None
-            lines.append(f"{name}: {text}")
+            add(f"{name}: {text}")
     return "\n".join(lines) + "\n"
 
 

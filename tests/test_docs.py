@@ -141,7 +141,7 @@ def test_every_paper_attribute_a_template_uses_is_documented_and_exists():
     assert missing == [], f"docs/themes.md documents attributes a paper does not have: {missing}"
     used = {name for p in THEME_TEMPLATES
             for name in re.findall(r"\b(?:%s)\.([A-Za-z_]\w*)" % "|".join(PAPER_NAMES), p.read_text(encoding="utf-8"))}
-    assert {"title_html", "url", "tags", "et_al", "category", "image"} <= used  # the search finds them
+    assert {"title_html", "url", "tags", "abstract_html", "category", "image"} <= used  # the search finds them
     assert sorted(used - set(documented)) == [], "used in a theme, not documented in docs/themes.md"
     # every record key is a flat attribute, documented
     assert [k for k in schema.KEY_ORDER if not hasattr(Paper, k) or k not in documented] == []

@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import json
 import os
+import re
+from unittest import mock
 
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, example, given, settings, strategies as st
 
+from site_builder import bibtex
 from site_builder.sources import read_bibtex, read_csl_json
 
 EXAMPLES = int(os.environ.get("SITE_BUILDER_FUZZ_EXAMPLES", "40"))
@@ -62,6 +65,42 @@ def test_the_bibtex_reader_on_broken_files_reports_and_never_raises(pieces):
     for entry in result.entries:
         assert isinstance(entry.title, str) and entry.title.strip() and "\x00" not in entry.title
         assert 1 <= entry.date.year <= 9999 and all(isinstance(a, str) for a in entry.authors)
+
+
+GAP = st.sampled_from(["", " ", "\n  ", "\t", " % a comment\n ", "%c\n", "\n%x\n\n"])
+# value text: anything but braces, which come from the nesting (a stray one breaks the entry, which TEX tries)
+PLAIN = st.sampled_from([" Ada", "Ada ", " ", "\n", "%", "#", "\\'e", "$x_1$", "@", ",", "=", "\"", "~", "and"])
+BRACED = st.recursive(st.lists(PLAIN, max_size=4).map("".join),
+                      lambda inner: st.lists(inner, max_size=3).map(lambda parts: "{" + "".join(parts) + "}"),
+                      max_leaves=8)
+FIELD = st.builds(lambda g1, name, g2, g3, value, g4, more: f"{g1}{name}{g2}={g3}{{{value}}}{g4}{more}",
+                  GAP, st.sampled_from(["title", "Author", "x-y", "a.b", "title", "abstract", "%", ""]), GAP, GAP,
+                  BRACED, GAP, st.sampled_from(["", "", "", "", "# jan", '# "s"', "#{t}"]))
+
+
+@settings(FUZZ, max_examples=EXAMPLES * 2)  # cheap examples, not all of them reaching the one-match reading
+@given(st.lists(st.builds(lambda kind, key, fields, close: f"@{kind}{{{key}," + ",".join(fields) + close,
+                          st.sampled_from(["article", "misc", "string", "comment"]), st.sampled_from(["k", "k2", ""]),
+                          st.lists(FIELD, max_size=5),
+                          st.sampled_from(["}\n", "}\n", "}\n", ",}\n", ",}\n", "}}\n", ")\n", ""])),
+                min_size=1, max_size=4))
+@example(["@article{k, title = { Ada {\\'e} }, x = {a{b{c}}} # jan,\n % note\n y={%c\n{a{b{c{d}}}}},z = {}}\n",
+          "@misc(k2,\n  Title = {A}\n  author = { {B} and C })\n@article{k3, a = {x}, a = {y}}\n"])
+def test_a_field_read_in_one_match_is_read_as_field_by_field(entries):
+    """bibtex reads ``name = {value}`` (braces at most three deep) with one regular expression, and anything else
+    piece by piece: both readings agree, on what is read and on every problem and its line."""
+    text = "".join(entries)
+    fast = bibtex.parse_bibtex(text, "refs.bib")
+    with mock.patch.object(bibtex, "_SIMPLE_FIELD_RE", re.compile(r"(?!)")):  # matches nothing: all the slow way
+        slow = bibtex.parse_bibtex(text, "refs.bib")
+    assert fast == slow
+
+
+@FUZZ
+@given(st.lists(st.sampled_from(["@article{", "  @misc(", " @ x", "@\n book {", "a@b.c", "\n", " ", "\t", "x",
+                                 "@", "{", "%"]), max_size=30).map("".join))
+def test_entries_start_where_the_pattern_says(text):
+    assert bibtex._entry_lines(text) == [m.start() for m in bibtex._ENTRY_START_RE.finditer(text)]
 
 
 JSON = st.recursive(st.none() | st.booleans() | st.integers(-10**6, 10**6) | st.floats(allow_nan=True) | st.text(max_size=10),

@@ -5,6 +5,7 @@ import os
 import secrets
 import stat
 from pathlib import Path
+from typing import Iterable, Iterator
 
 
 def _read_umask() -> int:
@@ -18,11 +19,11 @@ def _read_umask() -> int:
 UMASK = _read_umask()
 
 
-def atomic_write(path: Path, data: str | bytes, durable: bool = True) -> None:
+def atomic_write(path: Path, data: str | bytes | Iterable[str], durable: bool = True) -> None:
     """Write ``path`` so that readers see the old file or the new one, never half of one.
 
     The file keeps the mode it had, else gets the usual mode for new files (0666 less the umask), like any
-    file the user makes.
+    file the user makes. ``data`` may come as pieces of text, written as they come.
     ``durable``: True flushes the file and its folder to disk before returning; False flushes nothing (files a
     crash may lose, such as build output that a marker says is being written)."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -31,7 +32,7 @@ def atomic_write(path: Path, data: str | bytes, durable: bool = True) -> None:
         sync_folder(path.parent)
 
 
-def _replace(name: str, payload: bytes, durable: bool) -> None:
+def _replace(name: str, payload: bytes | Iterable[str], durable: bool) -> None:
     """Write ``payload`` to a new temporary file beside ``name`` (an existing folder), then rename it over
     ``name``. Plain system calls: a first import makes hundreds of files, and a Python file object costs more
     than the write."""
@@ -43,7 +44,7 @@ def _replace(name: str, payload: bytes, durable: bool) -> None:
         raise
 
 
-def _stage(name: str, payload: bytes, durable: bool) -> str:
+def _stage(name: str, payload: bytes | Iterable[str], durable: bool) -> str:
     """``payload`` in a new temporary file beside ``name`` (``.NAME.*.tmp``, with the mode ``name`` has or a new
     file gets), whose name is returned: the first half of ``_replace``."""
     folder, base = os.path.split(name)
@@ -57,9 +58,10 @@ def _stage(name: str, payload: bytes, durable: bool) -> str:
         try:
             if mode is not None:
                 os.fchmod(fd, mode)
-            view = memoryview(payload)
-            while view:
-                view = view[os.write(fd, view):]
+            for data in ((payload,) if isinstance(payload, bytes) else _utf8(payload)):
+                view = memoryview(data)
+                while view:
+                    view = view[os.write(fd, view):]
             if durable:
                 os.fsync(fd)
         finally:
@@ -68,6 +70,13 @@ def _stage(name: str, payload: bytes, durable: bool) -> str:
         _unlink(tmp)
         raise
     return tmp
+
+
+def _utf8(pieces: Iterable[str], size: int = 1 << 20) -> Iterator[bytes]:
+    """Pieces of text as UTF-8, a megabyte at a time (a long piece in slices: never all of it twice)."""
+    for piece in pieces:
+        for start in range(0, len(piece), size):
+            yield piece[start:start + size].encode("utf-8")
 
 
 def _unlink(name: str) -> None:

@@ -30,7 +30,7 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence
 
 from .problems import ParseError, Problem, error, warning
 from . import schema
@@ -310,16 +310,27 @@ def _from_version_1(info: dict[str, Any]) -> dict[str, Any]:
 
 
 def dump_state(records: dict[str, dict[str, Any]], files: list[str] | None = None,
-               last_import: dict[str, Any] | None = None, records_text: str | None = None) -> str:
+               last_import: dict[str, Any] | None = None, records_text: list[str] | None = None) -> str:
     """The state file's text. ``records_text``: ``_records_text(records)``, when the caller has it already.
     Any JSON reader reads it; ``json.loads`` gives ``{"version", "records", "files", "last_import"}``."""
-    parts = {"version": _ENCODE(STATE_VERSION),
-             "records": _records_text(records) if records_text is None else records_text}
+    return "".join(state_pieces(records, files, last_import, records_text))
+
+
+def state_pieces(records: dict[str, dict[str, Any]], files: list[str] | None = None,
+                 last_import: dict[str, Any] | None = None, records_text: list[str] | None = None) -> Iterator[str]:
+    """``dump_state``'s text in pieces, to be written as they come (``atomic_write``): whole, and then as bytes,
+    the text of a large state would be held three times over."""
+    parts: dict[str, list[str]] = {"version": [_ENCODE(STATE_VERSION)],
+                                   "records": _records_text(records) if records_text is None else records_text}
     if files:
-        parts["files"] = _ENCODE(sorted(set(files)))
+        parts["files"] = [_ENCODE(sorted(set(files)))]
     if last_import:
-        parts["last_import"] = _json_lines(last_import, {"digests": {}})
-    return "{\n" + ",\n".join(f"{_ENCODE(key)}: {parts[key]}" for key in sorted(parts)) + "\n}\n"
+        parts["last_import"] = [_json_lines(last_import, {"digests": {}})]
+    yield "{\n"
+    for n, key in enumerate(sorted(parts)):
+        yield f",\n{_ENCODE(key)}: " if n else f"{_ENCODE(key)}: "
+        yield from parts[key]
+    yield "\n}\n"
 
 
 # The state's text: each record on a line of its own (and each of the last import's record digests), so that a
@@ -338,14 +349,16 @@ def _json_lines(value: Any, spread: dict[str, Any]) -> str:
     return "{\n" + ",\n".join(lines) + "\n}"
 
 
-def _records_text(records: dict[str, dict[str, Any]], encoded: dict[int, tuple[Any, str]] | None = None) -> str:
-    """The state's records as the state file holds them: a record a line, each what ``_ENCODE`` writes of it.
-    ``encoded``: the JSON of each mapping by field written so far (by id, with the mapping itself), for the two
-    states an import writes, which share most of them."""
+def _records_text(records: dict[str, dict[str, Any]],
+                  encoded: dict[int, tuple[Any, str]] | None = None) -> list[str]:
+    """The state's records as the state file holds them, in pieces (their text is ``"".join`` of them, never
+    made: at 100,000 records it and its copies would take hundreds of MB): a record a line, each what
+    ``_ENCODE`` writes of it. ``encoded``: the JSON of each mapping by field written so far (by id, with the
+    mapping itself), for the two states an import writes, which share most of them."""
     if not records:
-        return "{}"
+        return ["{}"]
     encoded = {} if encoded is None else encoded
-    lines = []
+    lines = ["{\n"]
     for slug in sorted(records):
         info = records[slug]
         parts = []
@@ -358,8 +371,11 @@ def _records_text(records: dict[str, dict[str, Any]], encoded: dict[int, tuple[A
                 parts.append(f"{_ENCODE(key)}: {known[1]}")
             else:
                 parts.append(f"{_ENCODE(key)}: {_ENCODE(value)}")
+        if len(lines) > 1:
+            lines.append(",\n")
         lines.append(f"{_ENCODE(slug)}: {{{', '.join(parts)}}}")
-    return "{\n" + ",\n".join(lines) + "\n}"
+    lines.append("\n}")
+    return lines
 
 
 def _records_in(text: str) -> str | None:
@@ -411,9 +427,14 @@ def _file_digest(path: Path | str) -> str | None:
         return None
 
 
-def _records_digest(records_text: str | None) -> str | None:
-    """The digest of a state's records as the file holds them (``_records_text``, ``_records_in``)."""
-    return None if records_text is None else hashlib.sha256(records_text.encode("utf-8")).hexdigest()
+def _records_digest(records_text: str | list[str] | None) -> str | None:
+    """The digest of a state's records as the file holds them (``_records_text``'s pieces, ``_records_in``)."""
+    if records_text is None:
+        return None
+    sha = hashlib.sha256()
+    for piece in ([records_text] if isinstance(records_text, str) else records_text):
+        sha.update(piece.encode("utf-8"))
+    return sha.hexdigest()
 
 
 def _problem_json(problem: Problem) -> list[Any]:
@@ -774,8 +795,8 @@ def import_listings(sources: list[ListingSource], content_dir: Path, strict: boo
     # the new values alone. A record and its remembered values never disagree, wherever a kill lands.
     if written:
         with writes:
-            atomic_write(state_path, dump_state(pending_state, files, data.get("last_import"),
-                                                _records_text(pending_state, encoded)))
+            atomic_write(state_path, state_pieces(pending_state, files, data.get("last_import"),
+                                                  _records_text(pending_state, encoded)))
             writes.commit()  # on disk, all of them, before the state says they are
     new_files = sorted(set([*files, *read_labels]))
     last_import = None
@@ -791,7 +812,7 @@ def import_listings(sources: list[ListingSource], content_dir: Path, strict: boo
         }
     if (written or _state_json(new_state) != old_state or new_files != sorted(set(files)) or data.get("version") != STATE_VERSION
             or last_import != data.get("last_import")):
-        atomic_write(state_path, dump_state(new_state, new_files, last_import, records_text))
+        atomic_write(state_path, state_pieces(new_state, new_files, last_import, records_text))
     return ImportReport(rejected=rejected, merged=duplicates_merged, problems=tuple(problems), unreadable=unreadable,
                         **counts)
 

@@ -29,6 +29,7 @@ _NUMBER_RE = re.compile(
     re.IGNORECASE | re.VERBOSE,
 )
 _DATE_RE = re.compile(r"\d{4}-\d\d?-\d\d?([Tt ].*)?")
+_LONGEST_SPECIAL = max(map(len, _SPECIAL_WORDS))
 _INDICATORS = "-?:,[]{}#&*!|>'\"%@`="
 _CONTROL_RE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff]")
 
@@ -37,15 +38,15 @@ def needs_quotes(text: str) -> bool:
     """True when a plain (unquoted) YAML scalar would not read back as this string."""
     if text == "" or text != text.strip():
         return True
-    if text.lower() in _SPECIAL_WORDS or _DATE_RE.fullmatch(text):
+    if (len(text) <= _LONGEST_SPECIAL and text.lower() in _SPECIAL_WORDS) or _DATE_RE.fullmatch(text):
         return True
-    if any(map(str.isdigit, text)) and _NUMBER_RE.fullmatch(text):
+    if _NUMBER_RE.fullmatch(text) and any(map(str.isdigit, text)):
         return True
     if text[0] in _INDICATORS:
         return True
     if ": " in text or " #" in text or text.endswith(":"):
         return True
-    return _CONTROL_RE.search(text) is not None
+    return not text.isprintable() and _CONTROL_RE.search(text) is not None  # (each of them is unprintable)
 
 
 class _Dumper(yaml.SafeDumper):

@@ -101,10 +101,14 @@ _ASCII_WORDS = re.compile(r"[A-Za-z0-9][\x20-\x7e]*")
 # scalar starting with any other character is a string, without asking it.
 _IMPLICIT_FIRST = frozenset(_RESOLVER.yaml_implicit_resolvers)
 _ALWAYS_ASK = None in _IMPLICIT_FIRST or bool(_RESOLVER.yaml_path_resolvers)
+# YAML 1.1's booleans and null are words of at most five characters (yes, no, true, false, on, off, null, ~): a
+# longer scalar starting with a character only they start with (a letter such as T or n) is a string too.
+_WORDS_ONLY = frozenset(first for first, rules in _RESOLVER.yaml_implicit_resolvers.items()
+                        if all(tag in ("tag:yaml.org,2002:bool", "tag:yaml.org,2002:null") for tag, _rule in rules))
 
 
 def _plain_is_str(text: str) -> bool:
-    if text[:1] not in _IMPLICIT_FIRST and not _ALWAYS_ASK:
+    if not _ALWAYS_ASK and (text[:1] not in _IMPLICIT_FIRST or (len(text) > 5 and text[:1] in _WORDS_ONLY)):
         return True
     return _RESOLVER.resolve(yaml.ScalarNode, text, (True, False)) == _STR_TAG
 

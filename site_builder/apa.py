@@ -24,7 +24,10 @@ CITEPROC_VERSION = "0.11.1"
 
 # The CSL types handled and the fields each may carry (any other type or field: citeproc-py).
 _FIELDS = frozenset({"id", "type", "title", "author", "issued", "container-title", "container-title-short",
-                     "volume", "number", "page", "DOI", "URL"})
+                     "volume", "number", "page", "DOI", "URL", "note"})
+# apa.csl never prints ``note`` (no variable="note" in the style, and citeproc-py's JSON source reads nothing out
+# of it): a record's ``note:`` ("Spotlight") leaves the reference as it is.
+_UNPRINTED = frozenset({"note"})
 # A journal article or conference paper never shows its publisher, place or ISBN/ISSN in APA (apa.csl's
 # source-publisher leaves out serial types; no macro prints ISBN or ISSN for them).
 # Their series (collection-title) follows the container, in the same italics.
@@ -269,7 +272,7 @@ def _shape(item: dict) -> bool | None:
         return None
     inert = True
     for key, value in item.items():
-        if key in ("author", "issued", "id"):
+        if key in ("author", "issued", "id") or key in _UNPRINTED:
             continue
         if not _plain(value):
             return None

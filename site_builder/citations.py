@@ -144,6 +144,24 @@ def ids(paper) -> Ids:
     return Ids(kind, the_doi, arxiv, url)
 
 
+# The record keys the citation formats write (besides title, authors, date, links and identifiers).
+_CITED = ("editors", "venue", "venue_short", "volume", "number", "pages", "publisher", "address", "edition", "series",
+          "school", "institution", "isbn", "issn", "note")
+
+
+@recent
+def _values(paper) -> dict[str, Any]:
+    """The record's values of ``_CITED`` as ``field`` reads them, absent and empty ones left out; made once for
+    the paper being rendered (its page writes four formats from them)."""
+    record = paper.record
+    found = {}
+    for key in _CITED:
+        value = field(record, key)
+        if value is not None:
+            found[key] = value
+    return found
+
+
 # ---------------------------------------------------------------- entry types
 
 @dataclass(frozen=True, slots=True)
@@ -421,28 +439,29 @@ def _bib_verbatim(text: str) -> str:
 def bibtex(paper) -> str:
     """The paper's BibTeX entry: its type's entry kind, every field the record has, nothing else."""
     record = paper.record
+    values = _values(paper)
     facts = ids(paper)
     spec = TYPES[facts.kind]
     people = " and ".join(bibtex_name(split_name(a)) for a in authors(paper))
     if record.et_al:
         people += " and others"
     fields: list[tuple[str, str]] = [("author", "{" + people + "}")]
-    editors = _names(field(record, "editors"))
+    editors = _names(values.get("editors"))
     if editors:
         fields.append(("editor", "{" + " and ".join(bibtex_name(split_name(e)) for e in editors) + "}"))
     fields.append(("title", "{{" + title_tex(record.title) + "}}"))
-    venue = field(record, "venue")
+    venue = values.get("venue")
     if venue:
         fields.append((spec.venue_field, _bib_value(venue)))
     for key in ("volume", "number", "series", "edition"):
-        value = field(record, key)
+        value = values.get(key)
         if value is not None:
             fields.append((key, _bib_value(value)))
-    pages = _pages(field(record, "pages"))
+    pages = _pages(values.get("pages"))
     if pages:
         fields.append(("pages", _bib_value(pages[0] + ("--" + pages[1] if pages[1] else ""))))
     for key in ("publisher", "address", "school", "institution", "isbn", "issn"):
-        value = field(record, key)
+        value = values.get(key)
         if value is not None:
             fields.append((key, _bib_value(value)))
     parts = date_parts(record.date)
@@ -458,7 +477,7 @@ def bibtex(paper) -> str:
         fields.append(("doi", _bib_verbatim(facts.doi)))
     if facts.url:
         fields.append(("url", _bib_verbatim(facts.url)))
-    note = field(record, "note")
+    note = values.get("note")
     if note is not None:
         fields.append(("note", _bib_value(note)))
     body = ",\n".join(f"  {name} = {value}" for name, value in fields)
@@ -480,45 +499,46 @@ def ris(paper, page_url: str | None = None) -> str:
     """The paper's RIS record. ``page_url`` (the site's page about it) is not the paper's address and is
     not written: ``UR`` is the paper's own address."""
     record = paper.record
+    values = _values(paper)
     facts = ids(paper)
     kind = facts.kind
     lines = [("TY", TYPES[kind].ris), ("TI", title_text(record.title))]
     lines += [("AU", ris_name(split_name(a))) for a in authors(paper)]
     lines += [("A2", ris_name(split_name(e)))
-              for e in _names(field(record, "editors"))]
+              for e in _names(values.get("editors"))]
     parts = date_parts(record.date)
     lines += [("PY", str(parts[0])), ("DA", ris_date(record.date))]
-    venue = field(record, "venue")
+    venue = values.get("venue")
     if venue:
         lines.append(("JO" if kind == "journal-article" else "T2", _text(venue)))
-    short = field(record, "venue_short")
+    short = values.get("venue_short")
     if short:
         lines.append(("J2", _text(short)))
     for tag, key in (("VL", "volume"), ("IS", "number"), ("T3", "series"), ("ET", "edition")):
-        value = field(record, key)
+        value = values.get(key)
         if value is not None:
             lines.append((tag, _text(value)))
-    pages = _pages(field(record, "pages"))
+    pages = _pages(values.get("pages"))
     if pages:
         lines.append(("SP", pages[0]))
         if pages[1]:
             lines.append(("EP", pages[1]))
     for key in ("publisher", "school", "institution"):
-        value = field(record, key)
+        value = values.get(key)
         if value is not None:
             lines.append(("PB", _text(value)))
-    address = field(record, "address")
+    address = values.get("address")
     if address is not None:
         lines.append(("CY", _text(address)))
     for key in ("isbn", "issn"):
-        value = field(record, key)
+        value = values.get(key)
         if value is not None:
             lines.append(("SN", _text(value)))
     if facts.doi:
         lines.append(("DO", facts.doi))
     if facts.url:
         lines.append(("UR", facts.url))
-    note = field(record, "note")
+    note = values.get("note")
     if note is not None:
         lines.append(("N1", _text(note)))
     for ref in getattr(paper, "tags", ()):
@@ -563,36 +583,37 @@ def highwire_tags(paper, site_url: str | None = None) -> list[tuple[str, str]]:
     one ``citation_author`` per author in order, the date at its precision, the venue under its type's tag,
     volume, issue, pages, identifiers, the page and the PDF. No empty tag."""
     record = paper.record
+    values = _values(paper)
     facts = ids(paper)
     kind = facts.kind
     tags = [("citation_title", title_text(record.title))]
     tags += [("citation_author", _text(a)) for a in authors(paper)]
     date = highwire_date(record.date)
     tags += [("citation_publication_date", date), ("citation_date", date)]
-    venue = field(record, "venue")
+    venue = values.get("venue")
     if venue:
         tag = {"journal-article": "citation_journal_title", "conference-paper": "citation_conference_title",
                "chapter": "citation_inbook_title", "book": "citation_series_title"}.get(kind)
         if tag:
             tags.append((tag, _text(venue)))
-        if kind == "journal-article" and field(record, "venue_short"):
-            tags.append(("citation_journal_abbrev", _text(field(record, "venue_short"))))
+        if kind == "journal-article" and values.get("venue_short"):
+            tags.append(("citation_journal_abbrev", _text(values.get("venue_short"))))
     for key, name in _HIGHWIRE_FIELDS:
-        value = field(record, key)
+        value = values.get(key)
         if value is not None:
             tags.append((name, _text(value)))
-    pages = _pages(field(record, "pages"))
+    pages = _pages(values.get("pages"))
     if pages:
         tags.append(("citation_firstpage", pages[0]))
         if pages[1]:
             tags.append(("citation_lastpage", pages[1]))
-    if kind == "thesis" and field(record, "school"):
-        tags.append(("citation_dissertation_institution", _text(field(record, "school"))))
+    if kind == "thesis" and values.get("school"):
+        tags.append(("citation_dissertation_institution", _text(values.get("school"))))
     if kind == "report":
-        if field(record, "institution"):
-            tags.append(("citation_technical_report_institution", _text(field(record, "institution"))))
-        if field(record, "number"):
-            tags.append(("citation_technical_report_number", _text(field(record, "number"))))
+        if values.get("institution"):
+            tags.append(("citation_technical_report_institution", _text(values.get("institution"))))
+        if values.get("number"):
+            tags.append(("citation_technical_report_number", _text(values.get("number"))))
     if facts.doi:
         tags.append(("citation_doi", facts.doi))
     if facts.arxiv:
@@ -619,48 +640,49 @@ def _csl_item(paper) -> dict:
     """The CSL-JSON item of the paper being rendered: its page's CSL-JSON and its formatted reference are made
     from one (never changed: see ``csl_item``)."""
     record = paper.record
+    values = _values(paper)
     facts = ids(paper)
     kind = facts.kind
     item: dict[str, Any] = {"id": bibtex_key(paper), "type": TYPES[kind].csl, "title": title_text(record.title)}
     names = authors(paper)
     if names:
         item["author"] = [csl_name(split_name(a)) for a in names]
-    editors = _names(field(record, "editors"))
+    editors = _names(values.get("editors"))
     if editors:
         item["editor"] = [csl_name(split_name(e)) for e in editors]
     item["issued"] = {"date-parts": [date_parts(record.date)]}
-    venue = field(record, "venue")
+    venue = values.get("venue")
     if venue:
         item["container-title"] = _text(venue)
-    short = field(record, "venue_short")
+    short = values.get("venue_short")
     if short:
         item["container-title-short"] = _text(short)
-    volume = field(record, "volume")
+    volume = values.get("volume")
     if volume is not None:
         item["volume"] = _text(volume)
-    number = field(record, "number")
+    number = values.get("number")
     if number is not None:
         item["issue" if kind == "journal-article" else "number"] = _text(number)
     if facts.arxiv and "number" not in item:
         item["number"] = f"arXiv:{facts.arxiv}"
-    pages = _pages(field(record, "pages"))
+    pages = _pages(values.get("pages"))
     if pages:
         item["page"] = pages[0] + ("-" + pages[1] if pages[1] else "")
-    publisher = field(record, "publisher") or field(record, "school") or field(record, "institution")
+    publisher = values.get("publisher") or values.get("school") or values.get("institution")
     if publisher is not None:
         item["publisher"] = _text(publisher)
-    address = field(record, "address")
+    address = values.get("address")
     if address is not None:
         item["publisher-place"] = _text(address)
     for key, name in (("isbn", "ISBN"), ("issn", "ISSN"), ("edition", "edition"), ("series", "collection-title")):
-        value = field(record, key)
+        value = values.get(key)
         if value is not None:
             item[name] = _text(value)
     if facts.doi:
         item["DOI"] = facts.doi
     if facts.url:
         item["URL"] = facts.url
-    note = field(record, "note")
+    note = values.get("note")
     if note is not None:
         item["note"] = _text(note)
     return item

@@ -17,8 +17,9 @@ SCHEMA_VERSION = 1
 _SCHEME_RE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 
 
-def paper_record(site: Site, paper) -> dict:
-    """A paper as papers.json gives it: what the embed widget and the fragment show, as the site shows it."""
+def paper_record(site: Site, paper, abstract: bool = True) -> dict:
+    """A paper as papers.json gives it: what the embed widget and the fragment show, as the site shows it.
+    ``abstract=False``: without ``abstract_html`` (the fragment does not show it; it is kept compressed)."""
     url = site.config.url
     venue = venue_of(paper, site.config.option("venue_colors", ()))
     return {
@@ -41,7 +42,7 @@ def paper_record(site: Site, paper) -> dict:
         # the row of buttons in the site's order; a relative link is from the site root, as ``url`` is
         "buttons": [{"kind": b.kind, "label": b.label, "url": href(b.url, url or "")} for b in link_buttons(paper)],
         "code_released": code_released(paper),
-        "abstract_html": str(paper.abstract_html),
+        "abstract_html": str(paper.abstract_html) if abstract else None,
         "url": public_url(url, paper.url) or paper.url,
         "owner": [author.is_owner for author in paper.authors],
     }
@@ -81,7 +82,7 @@ def fragment_html(site: Site, cache: dict[str, str] | None = None) -> Iterator[s
 
 
 def _fragment_item(site: Site, paper) -> str:
-    return fragment_item(paper_record(site, paper), "" if site.config.url else "../")
+    return fragment_item(paper_record(site, paper, abstract=False), "" if site.config.url else "../")
 
 
 def fragment_item(p: dict, prefix: str = "") -> str:

@@ -4,7 +4,8 @@ A list item calls six macros and a paper page seven; written in Jinja their bodi
 rest of the page (a loop, a filter and a dozen escapes each, every call through Jinja's runtime). The
 macros stay in ``partials/macros.html`` under the same names and parameters, each a call to its function
 here (the template globals ``author_list_html``, ``legend_html``, ``badge_html``, ``meta_html``,
-``tag_list_html`` and ``link_list_html``), so a theme still overrides one by writing its own macro.
+``tag_list_html``, ``link_list_html`` and ``abstract_toggle_html``), so a theme still overrides one by writing
+its own macro.
 
 Every value from a record is escaped here as ``{{ }}`` escapes it (``markupsafe.escape``: a ``Markup``
 value as it is, anything else as text); the functions return ``Markup``. tests/test_golden.py and
@@ -152,3 +153,20 @@ def link_list_html(paper: Any, root: str, expanders: Any = "") -> Markup:
             text += '  <li><span class="code-released">Code released</span></li>\n'
         text += "</ul>\n"
     return Markup(f"{text}{escape(expanders)}\n</div>\n")
+
+
+def abstract_toggle_html(paper: Any, show: Any = "index", bibtex: Any = None) -> Markup:
+    """``abstract_toggle(paper)``: Abstract and BibTeX, each a ``<details>`` that opens in place (no JavaScript
+    needed), unless ``show`` (``theme_options.show_abstracts``) is false; ``bibtex``: the template global that
+    makes the entry (``render.PerPaper``). Compact lists leave it out (``abstract`` false in the list item)."""
+    if not show:
+        return Markup("")
+    if bibtex is None:
+        from .citations import bibtex
+    text = ""
+    html = paper.abstract_html  # read once: it is kept compressed
+    if html:
+        text = ('<details class="abstract">\n  <summary>Abstract</summary>\n'
+                f'  <div class="expanded">{escape(html)}</div>\n</details>\n')
+    return Markup(f'{text}<details class="bib">\n  <summary>BibTeX</summary>\n'
+                  f'  <pre class="expanded" tabindex="0"><code>{escape(bibtex(paper))}</code></pre>\n</details>\n')

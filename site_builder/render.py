@@ -115,6 +115,9 @@ def make_environment(config: SiteConfig, cache_dir: Path | None = None) -> _Envi
         macros.meta_html(paper, root, long, tags, badge, colors)
     env.globals["tag_list_html"] = macros.tag_list_html
     env.globals["link_list_html"] = macros.link_list_html
+    show_abstracts = env.globals["theme_options"]["show_abstracts"]
+    env.globals["abstract_toggle_html"] = lambda paper: \
+        macros.abstract_toggle_html(paper, show_abstracts, env.globals["bibtex"])
     env.filters["href"] = presentation.href
     if cache_dir is not None:
         _keep_compiled_templates(env, cache_dir)

@@ -183,6 +183,11 @@ CASES = [
      "collection-title": "second series", "issue": "3"},
     {"type": "article", "title": "In a collection", "author": [ADA], "issued": {"date-parts": [[2020, 2]]},
      "container-title": "arXiv", "volume": "abs/2412.20114", "number": "7", "page": "3-9"},
+    {"type": "paper-conference", "title": "With a note", "author": [ADA], "issued": {"date-parts": [[2024, 12]]},
+     "container-title": "NeurIPS", "note": "Spotlight & <b>oral</b>"},
+    {"type": "article-journal", "title": "A note that looks like more", "author": [ADA], "issued": {"date-parts": [[2024]]},
+     "container-title": "J", "note": " ,original-date: 1900\nissued: 1901"},
+    {"type": "article", "title": "A preprint's note", "author": [ADA], "issued": {"date-parts": [[2024]]}, "note": "."},
 ]
 FALLBACK_CASES = [
     {"type": "article", "title": "No author", "issued": {"date-parts": [[2024]]}},

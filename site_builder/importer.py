@@ -24,6 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import fnmatch
+import functools
 import hashlib
 import json
 import os
@@ -107,6 +108,7 @@ _RICH_TAG_RE = re.compile(r"</?(?:i|b|em|strong|sup|sub|sc)>", re.IGNORECASE)
 _WORD_RE = re.compile(r"\w+")
 
 
+@functools.lru_cache(maxsize=8192)  # asked for four or five times an entry in an import
 def title_key(title: str) -> str:
     return " ".join(_WORD_RE.findall(title.casefold()))
 

@@ -336,12 +336,16 @@ def last_name(author: str) -> str:
 
 def generated_key(record: Any) -> str:
     """``panda2024lottery``: first author's family name, year, first significant title word (ASCII)."""
-    first = split_marks(record.authors[0])[0] if record.authors else ""
+    return _generated_key(record.authors[0] if record.authors else "", record.title, getattr(record.date, "year", ""))
+
+
+@functools.lru_cache(maxsize=65536)  # pure: the dev server asks again for every paper at every rebuild
+def _generated_key(author: str, title: str, year: Any) -> str:
+    first = split_marks(author)[0]
     name = split_name(first)
     surname = _ascii_word(name.literal.split()[0] if name.literal else name.family) or "anon"
-    words = (_ascii_word(w) for w in title_text(record.title).split())  # lazily: up to the first significant word
+    words = (_ascii_word(w) for w in title_text(title).split())  # lazily: up to the first significant word
     word = next((w for w in words if w and w not in _STOP_WORDS), "paper")
-    year = getattr(record.date, "year", "")
     return f"{surname}{year}{word}"
 
 

@@ -189,26 +189,30 @@ def data_key(page: Page) -> str:
 def _key_parts(value: Any, parts: list[str]) -> None:
     """What a page can show of ``value``, appended to ``parts``. Unknown kinds of value are refused, so that
     a new kind of context value cannot be left out of page keys by mistake."""
-    if isinstance(value, Paper):
+    kind = type(value)
+    if kind is Paper:
         parts.append(value.fingerprint)
-    elif isinstance(value, (str, int, float, bool)) or value is None:
-        parts.append(repr(value))
-    elif isinstance(value, Tag):
-        parts.append(f"tag:{value.slug}={value.name}={value.kind}={value.description}={len(value.papers)}")
-    elif isinstance(value, Author):
-        parts.append(f"author:{value.slug}={value.name}={value.is_owner}={len(value.papers)}={value.coauthor_count}")
-        parts.extend(f"{name}={slug}={count}" for name, slug, count in value.coauthors)
-    elif isinstance(value, YearGroup):
-        parts.append(f"group:{value.heading}={value.id}")
-        parts.extend(p.fingerprint for p in value.papers)
-    elif isinstance(value, Pagination):
-        parts.append(f"pages:{value.number}/{value.total}")
-        parts.extend(value.urls)
-    elif isinstance(value, (tuple, list)):
+    elif kind is tuple or kind is list or (isinstance(value, (tuple, list)) and not isinstance(value, str)):
         parts.append(f"[{len(value)}")
         for item in value:
-            _key_parts(item, parts)
+            if type(item) is Paper:  # most items: the papers of a list (a dev server rebuild keys every page)
+                parts.append(item.fingerprint)
+            else:
+                _key_parts(item, parts)
         parts.append("]")
+    elif isinstance(value, (str, int, float, bool)) or value is None:
+        parts.append(repr(value))
+    elif kind is YearGroup:
+        parts.append(f"group:{value.heading}={value.id}")
+        parts.extend([p.fingerprint for p in value.papers])
+    elif kind is Tag:
+        parts.append(f"tag:{value.slug}={value.name}={value.kind}={value.description}={len(value.papers)}")
+    elif kind is Author:
+        parts.append(f"author:{value.slug}={value.name}={value.is_owner}={len(value.papers)}={value.coauthor_count}")
+        parts.extend([f"{name}={slug}={count}" for name, slug, count in value.coauthors])
+    elif kind is Pagination:
+        parts.append(f"pages:{value.number}/{value.total}")
+        parts.extend(value.urls)
     elif isinstance(value, Mapping):
         parts.append(f"{{{len(value)}")
         for k in sorted(value):

@@ -20,9 +20,8 @@ import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
-from typing import TYPE_CHECKING
 
 from .config import SiteConfig
 from .digest import digest
@@ -255,7 +254,7 @@ class Builder:
         def render_one(page: Page) -> tuple[bytes | None, frozenset[str], Problem | None]:
             env.loaded = set()
             try:
-                chunks = (chunk.encode("utf-8") for chunk in render_chunks(env, page, given))
+                chunks = _utf8(render_chunks(env, page, given))
                 if in_workers:
                     sink.write(page.url, chunks)
                     loaded = frozenset(env.loaded)
@@ -294,6 +293,21 @@ class Builder:
                     url = "static/" + path.relative_to(folder).as_posix()
                     found[url] = (path, "static:" + hashlib.sha1(path.read_bytes()).hexdigest())
         return found
+
+
+def _utf8(pieces: Iterable[str], size: int = 1 << 18) -> Iterator[bytes]:
+    """Text pieces as UTF-8, encoded a few hundred kB at a time (the whole-site exports come as one small piece
+    a paper: encoding each alone cost more than writing them)."""
+    pending: list[str] = []
+    length = 0
+    for piece in pieces:
+        pending.append(piece)
+        length += len(piece)
+        if length >= size:
+            yield "".join(pending).encode("utf-8")
+            pending, length = [], 0
+    if pending:
+        yield "".join(pending).encode("utf-8")
 
 
 WRITE_ERROR = "cannot write:"

@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
-
 from .config import SiteConfig
 from .digest import digest
 from .output import MARKER, FreshFolder, InPlace, check_output_dir, recover

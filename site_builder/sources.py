@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import schema
-from .bibtex import BibEntry, clean_control, parse_bibtex, tex_to_markup, tex_to_text, verbatim
+from .bibtex import BibEntry, clean_control, one_line, parse_bibtex, tex_to_markup, tex_to_text, verbatim
 from .dates import PartialDate, month_number
 from .identifiers import ARXIV_IN_TEXT, arxiv_url, doi_url, normalize_arxiv, normalize_doi
 from .problems import Problem, error, warning
@@ -146,7 +146,7 @@ _DOI_WORD = re.compile(r"^doi\s*:?\s+", re.IGNORECASE)  # Mendeley's "Doi 10.113
 
 
 _COMMA, _COMMA_CAPTURED = re.compile(r","), re.compile(r"(,)")
-_AND = re.compile(r"\s+and\s+|\s+and$|^and\s+", re.IGNORECASE)
+_AND = re.compile(r" and | and$|^and ", re.IGNORECASE)  # in a name list whose white space is single spaces
 _AND_CAPTURED = re.compile(f"({_AND.pattern})", re.IGNORECASE)
 
 
@@ -187,7 +187,7 @@ def _names(value: str, what: str, label: str, line: int, problems: list[Problem]
     if not value.strip():
         return [], False
     names, et_al, stray = [], False, []
-    for part in _split_top(" ".join(value.split()), _AND, _AND_CAPTURED):
+    for part in _split_top(one_line(value), _AND, _AND_CAPTURED):
         part = part.strip()
         if part.startswith(",") or part.endswith(","):
             part = part.strip(",").strip()

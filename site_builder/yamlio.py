@@ -10,11 +10,14 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
+from types import SimpleNamespace
 from typing import Any
 
-import yaml
-
 from .problems import ParseError
+
+# PyYAML (and its compiled patterns: 20 ms of a command's start) is loaded when first needed: a text in the
+# forms ``dump`` writes is read without it (a site.yaml, a record), and a re-import with nothing changed reads
+# nothing else. ``_pyyaml()`` gives its objects; ``yamlio.yaml`` and ``yamlio.Loader`` still name them.
 
 _SPECIAL_WORDS = frozenset(
     "y yes n no on off true false null none ~ .nan .inf -.inf +.inf nan inf".split()
@@ -29,6 +32,7 @@ _NUMBER_RE = re.compile(
     re.IGNORECASE | re.VERBOSE,
 )
 _DATE_RE = re.compile(r"\d{4}-\d\d?-\d\d?([Tt ].*)?")
+_LONGEST_SPECIAL = max(map(len, _SPECIAL_WORDS))
 _INDICATORS = "-?:,[]{}#&*!|>'\"%@`="
 _CONTROL_RE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff]")
 
@@ -37,34 +41,15 @@ def needs_quotes(text: str) -> bool:
     """True when a plain (unquoted) YAML scalar would not read back as this string."""
     if text == "" or text != text.strip():
         return True
-    if text.lower() in _SPECIAL_WORDS or _DATE_RE.fullmatch(text):
+    if (len(text) <= _LONGEST_SPECIAL and text.lower() in _SPECIAL_WORDS) or _DATE_RE.fullmatch(text):
         return True
-    if any(map(str.isdigit, text)) and _NUMBER_RE.fullmatch(text):
+    if _NUMBER_RE.fullmatch(text) and any(map(str.isdigit, text)):
         return True
     if text[0] in _INDICATORS:
         return True
     if ": " in text or " #" in text or text.endswith(":"):
         return True
-    return _CONTROL_RE.search(text) is not None
-
-
-class _Dumper(yaml.SafeDumper):
-    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
-        # Indent list items under their key, as people write them.
-        super().increase_indent(flow, False)
-
-
-def _represent_str(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:
-    style = '"' if needs_quotes(text) or "\n" in text else None
-    return dumper.represent_scalar("tag:yaml.org,2002:str", text, style=style)
-
-
-def _represent_date(dumper: yaml.SafeDumper, value: dt.date) -> yaml.ScalarNode:
-    return dumper.represent_scalar("tag:yaml.org,2002:timestamp", value.isoformat())
-
-
-_Dumper.add_representer(str, _represent_str)
-_Dumper.add_representer(dt.date, _represent_date)
+    return not text.isprintable() and _CONTROL_RE.search(text) is not None  # (each of them is unprintable)
 
 
 def dump(data: dict[str, Any]) -> str:
@@ -74,9 +59,10 @@ def dump(data: dict[str, Any]) -> str:
 
 
 def _dump_pyyaml(data: dict[str, Any]) -> str:
-    return yaml.dump(
+    pyyaml = _pyyaml()
+    return pyyaml.yaml.dump(
         data,
-        Dumper=_Dumper,
+        Dumper=pyyaml.Dumper,
         allow_unicode=True,
         sort_keys=False,
         default_flow_style=False,
@@ -90,22 +76,17 @@ def _dump_pyyaml(data: dict[str, Any]) -> str:
 # scalar analysis and resolver what style each string gets, so the text is byte for byte what yaml.dump
 # writes (tests/test_yamlio.py holds it to that on generated data); anything else returns None, and
 # yaml.dump writes it.
-_ANALYZER = yaml.emitter.Emitter(None, allow_unicode=True)
-_RESOLVER = yaml.resolver.Resolver()
 _STR_TAG = "tag:yaml.org,2002:str"
-_ESCAPES = yaml.emitter.Emitter.ESCAPE_REPLACEMENTS
 _LONG = 10_000  # longer strings may be folded by the emitter: left to it
 _ASCII_WORDS = re.compile(r"[A-Za-z0-9][\x20-\x7e]*")
-# The first characters for which the resolver tries an implicit type (a number, a date, a boolean ...): a plain
-# scalar starting with any other character is a string, without asking it.
-_IMPLICIT_FIRST = frozenset(_RESOLVER.yaml_implicit_resolvers)
-_ALWAYS_ASK = None in _IMPLICIT_FIRST or bool(_RESOLVER.yaml_path_resolvers)
 
 
 def _plain_is_str(text: str) -> bool:
-    if text[:1] not in _IMPLICIT_FIRST and not _ALWAYS_ASK:
+    pyyaml = _pyyaml()
+    if not pyyaml.always_ask and (text[:1] not in pyyaml.implicit_first
+                                  or (len(text) > 5 and text[:1] in pyyaml.words_only)):
         return True
-    return _RESOLVER.resolve(yaml.ScalarNode, text, (True, False)) == _STR_TAG
+    return pyyaml.resolver.resolve(pyyaml.yaml.ScalarNode, text, (True, False)) == _STR_TAG
 
 
 def _scalar(text: str, key: bool) -> str | None:
@@ -121,7 +102,7 @@ def _scalar(text: str, key: bool) -> str | None:
         # no special character, no indicator, so PyYAML's analysis would allow it plain (and not multiline)
         plain = True
     else:
-        analysis = _ANALYZER.analyze_scalar(text)
+        analysis = _pyyaml().analyzer.analyze_scalar(text)
         if key and (analysis.empty or analysis.multiline):  # written as a complex key ("? ...")
             return None
         if quoted:
@@ -145,12 +126,13 @@ def _value_text(text: str) -> str | None:
 
 
 def _double_quoted(text: str) -> str:
+    escapes = _pyyaml().escapes
     out = ['"']
     for ch in text:
         if ch in '"\\\x85\u2028\u2029\ufeff' or not ("\x20" <= ch <= "\x7e" or "\xa0" <= ch <= "\ud7ff"
                                                       or "\ue000" <= ch <= "\ufffd"):
-            if ch in _ESCAPES:
-                out.append("\\" + _ESCAPES[ch])
+            if ch in escapes:
+                out.append("\\" + escapes[ch])
             elif ch <= "\xff":
                 out.append("\\x%02X" % ord(ch))
             elif ch <= "\uffff":
@@ -220,36 +202,76 @@ def _dump_simple(data: Any) -> str | None:
     return "\n".join(lines) + "\n"
 
 
-_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when the wheel has it: 6x faster
+@functools.cache
+def _pyyaml() -> SimpleNamespace:
+    """PyYAML, loaded, and what this module makes of it: the dumper and loader, and the emitter's scalar analysis
+    and the resolver ``_dump_simple`` asks (see there)."""
+    import yaml
+
+    class Dumper(yaml.SafeDumper):
+        def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
+            # Indent list items under their key, as people write them.
+            super().increase_indent(flow, False)
+
+    def represent_str(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:
+        style = '"' if needs_quotes(text) or "\n" in text else None
+        return dumper.represent_scalar("tag:yaml.org,2002:str", text, style=style)
+
+    def represent_date(dumper: yaml.SafeDumper, value: dt.date) -> yaml.ScalarNode:
+        return dumper.represent_scalar("tag:yaml.org,2002:timestamp", value.isoformat())
+
+    Dumper.add_representer(str, represent_str)
+    Dumper.add_representer(dt.date, represent_date)
+
+    base_loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when the wheel has it: 6x faster
+
+    class Loader(base_loader):  # type: ignore[misc, valid-type]
+        """Safe loading; a duplicate key is an error rather than a silent overwrite."""
+
+    def construct_mapping(loader: Loader, node: yaml.MappingNode, deep: bool = False) -> dict:
+        seen: dict[Any, Any] = {}
+        for key_node, _value_node in node.value:
+            key = loader.construct_object(key_node, deep=deep)
+            if isinstance(key, (list, dict)):
+                raise yaml.constructor.ConstructorError(None, None, "a key must be text", key_node.start_mark)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key {key!r}", key_node.start_mark)
+            seen[key] = True
+        return loader.construct_mapping(node, deep=deep)
+
+    def construct_timestamp(loader: Loader, node: yaml.ScalarNode) -> Any:
+        """A date, or the text as written when it is no real date (2024-13-45)."""
+        try:
+            return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+        except ValueError:
+            return loader.construct_scalar(node)
+
+    Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, construct_mapping)
+    Loader.add_constructor("tag:yaml.org,2002:timestamp", construct_timestamp)
+
+    resolver = yaml.resolver.Resolver()
+    implicit_first = frozenset(resolver.yaml_implicit_resolvers)
+    return SimpleNamespace(
+        yaml=yaml, Dumper=Dumper, BaseLoader=base_loader, Loader=Loader,
+        analyzer=yaml.emitter.Emitter(None, allow_unicode=True), resolver=resolver,
+        escapes=yaml.emitter.Emitter.ESCAPE_REPLACEMENTS,
+        # The first characters for which the resolver tries an implicit type (a number, a date, a boolean ...):
+        # a plain scalar starting with any other character is a string, without asking it.
+        implicit_first=implicit_first,
+        always_ask=None in implicit_first or bool(resolver.yaml_path_resolvers),
+        # YAML 1.1's booleans and null are words of at most five characters (yes, no, true, false, on, off,
+        # null, ~): a longer scalar starting with a character only they start with (T, n ...) is a string too.
+        words_only=frozenset(first for first, rules in resolver.yaml_implicit_resolvers.items()
+                             if all(tag in ("tag:yaml.org,2002:bool", "tag:yaml.org,2002:null") for tag, _ in rules)),
+    )
 
 
-class Loader(_BaseLoader):  # type: ignore[misc, valid-type]
-    """Safe loading; a duplicate key is an error rather than a silent overwrite."""
-
-
-def _construct_mapping(loader: Loader, node: yaml.MappingNode, deep: bool = False) -> dict:
-    seen: dict[Any, Any] = {}
-    for key_node, _value_node in node.value:
-        key = loader.construct_object(key_node, deep=deep)
-        if isinstance(key, (list, dict)):
-            raise yaml.constructor.ConstructorError(None, None, "a key must be text", key_node.start_mark)
-        if key in seen:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {key!r}", key_node.start_mark)
-        seen[key] = True
-    return loader.construct_mapping(node, deep=deep)
-
-
-def _construct_timestamp(loader: Loader, node: yaml.ScalarNode) -> Any:
-    """A date, or the text as written when it is no real date (2024-13-45)."""
-    try:
-        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
-    except ValueError:
-        return loader.construct_scalar(node)
-
-
-Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
+def __getattr__(name: str) -> Any:
+    """``yamlio.yaml`` and ``yamlio.Loader``, loaded when first asked for."""
+    if name in ("yaml", "Loader"):
+        return getattr(_pyyaml(), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 _KEY_RE = re.compile(r"([a-z_][a-z0-9_]*):(?: (.*))?")
@@ -295,9 +317,10 @@ def _simple_scalar(text: str) -> Any:
 
 
 def _load_simple(text: str) -> Any:
-    """A mapping in the block style ``dump`` writes (one-line scalars, lists and mappings of them) read
-    without libyaml, several times faster; _NO_VALUE whenever anything else appears, so that
-    the full YAML reader decides (a property test holds the two to the same result)."""
+    """A mapping in the block style ``dump`` writes (one-line scalars, lists and mappings of them, and whole
+    lines of comment, as in a site.yaml) read without libyaml, several times faster; _NO_VALUE whenever
+    anything else appears, so that the full YAML reader decides (a property test holds the two to the same
+    result)."""
     data: dict[str, Any] = {}
     open_key: str | None = None  # a key written as "key:" whose list or mapping follows
     container: Any = None
@@ -305,6 +328,10 @@ def _load_simple(text: str) -> Any:
     for line in text.split("\n"):
         if not line:
             continue
+        if line.lstrip(" ")[:1] == "#":
+            if not line.isprintable():  # another line break (\u2028), a control character: libyaml's to judge
+                return _NO_VALUE
+            continue  # a comment
         if line[0] == " " or line[0] == "-":
             if open_key is None:
                 return _NO_VALUE
@@ -359,13 +386,13 @@ def _load_simple(text: str) -> Any:
 MAX_ALIAS_EXPANSION = 10_000  # values aliases may add beyond those written; far more than any record needs
 
 
-def _check_aliases(node: yaml.Node) -> None:
+def _check_aliases(node: Any) -> None:
     """ParseError when aliases make ``node`` refer to itself (a value holding itself never ends) or expand it
     far beyond what is written (a few bytes of ``&a [*a, *a]`` repeated grow into millions of values).
     Linear in the number of nodes written: each is counted once, its size remembered."""
     size: dict[int, int] = {}
     on_path: set[int] = set()
-    stack: list[tuple[yaml.Node, bool]] = [(node, False)]
+    stack: list[tuple[Any, bool]] = [(node, False)]
     while stack:
         current, done = stack.pop()
         key = id(current)
@@ -393,7 +420,8 @@ def _check_aliases(node: yaml.Node) -> None:
                         f"into {total}; write the values out instead")
 
 
-def _children(node: yaml.Node) -> list[yaml.Node]:
+def _children(node: Any) -> list[Any]:
+    yaml = _pyyaml().yaml
     if isinstance(node, yaml.SequenceNode):
         return list(node.value)
     if isinstance(node, yaml.MappingNode):
@@ -402,9 +430,10 @@ def _children(node: yaml.Node) -> list[yaml.Node]:
 
 
 def _load_full(text: str) -> Any:
+    pyyaml = _pyyaml()
     if "*" not in text:  # no alias: nothing to expand
-        return yaml.load(text, Loader=Loader)
-    loader = Loader(text)
+        return pyyaml.yaml.load(text, Loader=pyyaml.Loader)
+    loader = pyyaml.Loader(text)
     try:
         node = loader.get_single_node()
         if node is None:
@@ -419,6 +448,7 @@ def load(text: str) -> Any:
     fast = _load_simple(text)
     if fast is not _NO_VALUE:
         return fast
+    yaml = _pyyaml().yaml
     try:
         return _load_full(text)
     except yaml.MarkedYAMLError as exc:
@@ -432,8 +462,13 @@ def load(text: str) -> Any:
 
 def key_lines(text: str) -> dict[str, int]:
     """1-based line of each top-level key of a YAML mapping (for error messages)."""
+    if _load_simple(text) is not _NO_VALUE:  # the form dump writes: each top-level key starts its line
+        return {match.group(1): number for number, line in enumerate(text.split("\n"), start=1)
+                if (match := _KEY_RE.fullmatch(line)) is not None}
+    pyyaml = _pyyaml()
+    yaml = pyyaml.yaml
     try:
-        node = yaml.compose(text, Loader=_BaseLoader)
+        node = yaml.compose(text, Loader=pyyaml.BaseLoader)
     except yaml.YAMLError:
         return {}
     if not isinstance(node, yaml.MappingNode):

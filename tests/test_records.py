@@ -152,7 +152,25 @@ _BLOCK = st.one_of(
               st.lists(st.tuples(st.sampled_from(["code", "pdf", "1", "y", "a.b", "code"]), _VALUE), max_size=3)),
 )
 _STRAY = st.builds(lambda t: [t], _TRICKY_TEXT)  # a stray line: continuation, comment, garbage
-_LINES = st.lists(st.one_of(_BLOCK, _BLOCK, _BLOCK, _STRAY), min_size=1, max_size=5).map(lambda blocks: "\n".join(l for b in blocks for l in b))
+_COMMENT = st.builds(lambda i, t: [f"{i}#{t}"], st.sampled_from(["", " ", "  ", "    ", "\t"]), _TRICKY_TEXT)
+_LINES = st.lists(st.one_of(_BLOCK, _BLOCK, _BLOCK, _STRAY, _COMMENT), min_size=1, max_size=5).map(
+    lambda blocks: "\n".join(line for block in blocks for line in block))
+
+
+def _key_lines_of_libyaml(text):
+    try:
+        node = yamlio.yaml.compose(text, Loader=yamlio._pyyaml().BaseLoader)
+    except yamlio.yaml.YAMLError:
+        return {}
+    return {str(k.value): k.start_mark.line + 1 for k, _v in node.value} if isinstance(node, yamlio.yaml.MappingNode) else {}
+
+
+@settings(max_examples=200, deadline=None)
+@given(_LINES)
+def test_key_lines_of_text_the_fast_reader_takes_are_libyamls(text):
+    """key_lines counts the lines itself when the fast reader takes the text (no PyYAML loaded for a plain
+    site.yaml); what it says is what libyaml says."""
+    assert yamlio.key_lines(text) == _key_lines_of_libyaml(text)
 
 
 @pytest.mark.slow

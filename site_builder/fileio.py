@@ -5,6 +5,7 @@ import os
 import secrets
 import stat
 from pathlib import Path
+from typing import Iterable, Iterator
 
 
 def _read_umask() -> int:
@@ -18,24 +19,34 @@ def _read_umask() -> int:
 UMASK = _read_umask()
 
 
-def atomic_write(path: Path, data: str | bytes, durable: bool = True) -> None:
+def atomic_write(path: Path, data: str | bytes | Iterable[str], durable: bool = True) -> None:
     """Write ``path`` so that readers see the old file or the new one, never half of one.
 
     The file keeps the mode it had, else gets the usual mode for new files (0666 less the umask), like any
-    file the user makes.
+    file the user makes. ``data`` may come as pieces of text, written as they come.
     ``durable``: True flushes the file and its folder to disk before returning; False flushes nothing (files a
-    crash may lose, such as build output that a marker says is being written, or files ``write_many`` flushes
-    all at once)."""
+    crash may lose, such as build output that a marker says is being written)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     _replace(os.fspath(path), data.encode("utf-8") if isinstance(data, str) else data, durable)
     if durable:
         sync_folder(path.parent)
 
 
-def _replace(name: str, payload: bytes, durable: bool) -> None:
+def _replace(name: str, payload: bytes | Iterable[str], durable: bool) -> None:
     """Write ``payload`` to a new temporary file beside ``name`` (an existing folder), then rename it over
     ``name``. Plain system calls: a first import makes hundreds of files, and a Python file object costs more
     than the write."""
+    tmp = _stage(name, payload, durable)
+    try:
+        os.replace(tmp, name)
+    except BaseException:
+        _unlink(tmp)
+        raise
+
+
+def _stage(name: str, payload: bytes | Iterable[str], durable: bool) -> str:
+    """``payload`` in a new temporary file beside ``name`` (``.NAME.*.tmp``, with the mode ``name`` has or a new
+    file gets), whose name is returned: the first half of ``_replace``."""
     folder, base = os.path.split(name)
     tmp = os.path.join(folder, f".{base}.{secrets.token_hex(4)}.tmp")
     try:
@@ -47,20 +58,32 @@ def _replace(name: str, payload: bytes, durable: bool) -> None:
         try:
             if mode is not None:
                 os.fchmod(fd, mode)
-            view = memoryview(payload)
-            while view:
-                view = view[os.write(fd, view):]
+            for data in ((payload,) if isinstance(payload, bytes) else _utf8(payload)):
+                view = memoryview(data)
+                while view:
+                    view = view[os.write(fd, view):]
             if durable:
                 os.fsync(fd)
         finally:
             os.close(fd)
-        os.replace(tmp, name)
     except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
+        _unlink(tmp)
         raise
+    return tmp
+
+
+def _utf8(pieces: Iterable[str], size: int = 1 << 20) -> Iterator[bytes]:
+    """Pieces of text as UTF-8, a megabyte at a time (a long piece in slices: never all of it twice)."""
+    for piece in pieces:
+        for start in range(0, len(piece), size):
+            yield piece[start:start + size].encode("utf-8")
+
+
+def _unlink(name: str) -> None:
+    try:
+        os.unlink(name)
+    except FileNotFoundError:
+        pass
 
 
 def sync_filesystem(folder: Path) -> bool:
@@ -84,28 +107,58 @@ def sync_filesystem(folder: Path) -> bool:
         os.close(fd)
 
 
-def write_many(files: list[tuple[Path, str | bytes]], folder: Path) -> None:
-    """Write many files into ``folder``, each atomically, then flush them and the folder to disk at once.
+class Batch:
+    """Many files written into one folder, each atomically, then flushed to disk at once (``commit``).
 
-    One file at a time with its own flush costs a disk round trip per file (about 9 ms each here: 8 s for 911
-    records). Here the files are written, then the file system holding them is flushed in one call (``syncfs``:
-    only that file system, unlike ``sync``), or, where there is no such call, each file and then the folder."""
-    folder.mkdir(parents=True, exist_ok=True)
-    for path, data in files:
-        if path.parent != folder:
+    ``add`` writes a file's text to a temporary file beside it at once, so the caller never holds more than one
+    of them (an import of 100,000 records would hold 400 MB); ``commit`` renames them all into place and
+    flushes the file system holding them in one call (``syncfs``: only that file system, unlike ``sync``), or,
+    where there is no such call, each file and then the folder. One file at a time with its own flush costs a
+    disk round trip per file (about 9 ms each here: 8 s for 911 records). ``discard`` (or an exception inside
+    ``with``) removes what was added and not committed."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.staged: list[tuple[str, str]] = []  # (temporary file, file)
+
+    def add(self, path: Path, data: str | bytes) -> None:
+        if path.parent != self.folder or not self.staged:
             path.parent.mkdir(parents=True, exist_ok=True)
-        _replace(os.fspath(path), data.encode("utf-8") if isinstance(data, str) else data, False)
-    if files and not sync_filesystem(folder):
-        for path, _data in files:
+        name = os.fspath(path)
+        self.staged.append((_stage(name, data.encode("utf-8") if isinstance(data, str) else data, False), name))
+
+    def commit(self) -> None:
+        staged, self.staged = self.staged, []
+        for n, (tmp, name) in enumerate(staged):
             try:
-                fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
-            except OSError:
-                continue
-            try:
-                os.fsync(fd)
-            finally:
-                os.close(fd)
-        sync_folder(folder)
+                os.replace(tmp, name)
+            except BaseException:
+                for left, _name in staged[n:]:
+                    _unlink(left)
+                raise
+        if staged and not sync_filesystem(self.folder):
+            for _tmp, name in staged:
+                try:
+                    fd = os.open(name, os.O_RDONLY | os.O_CLOEXEC)
+                except OSError:
+                    continue
+                try:
+                    os.fsync(fd)
+                finally:
+                    os.close(fd)
+            sync_folder(self.folder)
+
+    def discard(self) -> None:
+        for tmp, _name in self.staged:
+            _unlink(tmp)
+        self.staged = []
+
+    def __enter__(self) -> "Batch":
+        return self
+
+    def __exit__(self, kind, exc, traceback) -> None:
+        if exc is not None:
+            self.discard()
 
 
 def sync_folder(folder: Path) -> None:

@@ -31,7 +31,7 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence
 
 from .problems import ParseError, Problem, error, warning
 from . import schema
@@ -312,16 +312,27 @@ def _from_version_1(info: dict[str, Any]) -> dict[str, Any]:
 
 
 def dump_state(records: dict[str, dict[str, Any]], files: list[str] | None = None,
-               last_import: dict[str, Any] | None = None, records_text: str | None = None) -> str:
+               last_import: dict[str, Any] | None = None, records_text: list[str] | None = None) -> str:
     """The state file's text. ``records_text``: ``_records_text(records)``, when the caller has it already.
     Any JSON reader reads it; ``json.loads`` gives ``{"version", "records", "files", "last_import"}``."""
-    parts = {"version": _ENCODE(STATE_VERSION),
-             "records": _records_text(records) if records_text is None else records_text}
+    return "".join(state_pieces(records, files, last_import, records_text))
+
+
+def state_pieces(records: dict[str, dict[str, Any]], files: list[str] | None = None,
+                 last_import: dict[str, Any] | None = None, records_text: list[str] | None = None) -> Iterator[str]:
+    """``dump_state``'s text in pieces, to be written as they come (``atomic_write``): whole, and then as bytes,
+    the text of a large state would be held three times over."""
+    parts: dict[str, list[str]] = {"version": [_ENCODE(STATE_VERSION)],
+                                   "records": _records_text(records) if records_text is None else records_text}
     if files:
-        parts["files"] = _ENCODE(sorted(set(files)))
+        parts["files"] = [_ENCODE(sorted(set(files)))]
     if last_import:
-        parts["last_import"] = _json_lines(last_import, {"digests": {}})
-    return "{\n" + ",\n".join(f"{_ENCODE(key)}: {parts[key]}" for key in sorted(parts)) + "\n}\n"
+        parts["last_import"] = [_json_lines(last_import, {"digests": {}})]
+    yield "{\n"
+    for n, key in enumerate(sorted(parts)):
+        yield f",\n{_ENCODE(key)}: " if n else f"{_ENCODE(key)}: "
+        yield from parts[key]
+    yield "\n}\n"
 
 
 # The state's text: each record on a line of its own (and each of the last import's record digests), so that a
@@ -340,14 +351,16 @@ def _json_lines(value: Any, spread: dict[str, Any]) -> str:
     return "{\n" + ",\n".join(lines) + "\n}"
 
 
-def _records_text(records: dict[str, dict[str, Any]], encoded: dict[int, tuple[Any, str]] | None = None) -> str:
-    """The state's records as the state file holds them: a record a line, each what ``_ENCODE`` writes of it.
-    ``encoded``: the JSON of each mapping by field written so far (by id, with the mapping itself), for the two
-    states an import writes, which share most of them."""
+def _records_text(records: dict[str, dict[str, Any]],
+                  encoded: dict[int, tuple[Any, str]] | None = None) -> list[str]:
+    """The state's records as the state file holds them, in pieces (their text is ``"".join`` of them, never
+    made: at 100,000 records it and its copies would take hundreds of MB): a record a line, each what
+    ``_ENCODE`` writes of it. ``encoded``: the JSON of each mapping by field written so far (by id, with the
+    mapping itself), for the two states an import writes, which share most of them."""
     if not records:
-        return "{}"
+        return ["{}"]
     encoded = {} if encoded is None else encoded
-    lines = []
+    lines = ["{\n"]
     for slug in sorted(records):
         info = records[slug]
         parts = []
@@ -360,8 +373,11 @@ def _records_text(records: dict[str, dict[str, Any]], encoded: dict[int, tuple[A
                 parts.append(f"{_ENCODE(key)}: {known[1]}")
             else:
                 parts.append(f"{_ENCODE(key)}: {_ENCODE(value)}")
+        if len(lines) > 1:
+            lines.append(",\n")
         lines.append(f"{_ENCODE(slug)}: {{{', '.join(parts)}}}")
-    return "{\n" + ",\n".join(lines) + "\n}"
+    lines.append("\n}")
+    return lines
 
 
 def _records_in(text: str) -> str | None:
@@ -413,9 +429,14 @@ def _file_digest(path: Path | str) -> str | None:
         return None
 
 
-def _records_digest(records_text: str | None) -> str | None:
-    """The digest of a state's records as the file holds them (``_records_text``, ``_records_in``)."""
-    return None if records_text is None else hashlib.sha256(records_text.encode("utf-8")).hexdigest()
+def _records_digest(records_text: str | list[str] | None) -> str | None:
+    """The digest of a state's records as the file holds them (``_records_text``'s pieces, ``_records_in``)."""
+    if records_text is None:
+        return None
+    sha = hashlib.sha256()
+    for piece in ([records_text] if isinstance(records_text, str) else records_text):
+        sha.update(piece.encode("utf-8"))
+    return sha.hexdigest()
 
 
 def _problem_json(problem: Problem) -> list[Any]:
@@ -727,7 +748,10 @@ def import_listings(sources: list[ListingSource], content_dir: Path, strict: boo
     counts = {"created": 0, "updated": 0, "unchanged": 0, "kept_edited": 0}
     matched = _match([e for e, _labels in merged], state, papers_dir, present)
     claimed = set()
-    writes: list[tuple[Path, str]] = []
+    # Each record to write goes to a temporary file beside it at once, renamed into place below once the state
+    # names it: the import never holds every record's text (at 100,000 records, 400 MB).
+    writes = fileio.Batch(papers_dir)
+    written: dict[str, str] = {}  # slug -> SHA-256 of the text written
     encoded: dict[int, tuple[Any, str]] = {}  # the JSON of what the states remember by field, written once
     new_state = dict(state)
     pending_state = dict(state)
@@ -735,33 +759,35 @@ def import_listings(sources: list[ListingSource], content_dir: Path, strict: boo
     # be told without importing (a record that could not be read, an entry whose record the state does not name).
     again: dict[str, int] | None = {"unchanged": 0, "kept_edited": 0}
     once: set[int] = set()  # ids of problems the next import does not repeat ("kept your edit; now says")
-    for done, ((entry, slug, known), (_e, labels)) in enumerate(zip(matched, merged), start=1):
-        claimed.add(slug)
-        outcome = _import_entry(entry, slug, state if known else {}, papers_dir, problems, set(read_labels), once,
-                                f"{slug}.md" in present)
-        counts[outcome.kind] += 1
-        if again is not None and outcome.again is not None and (outcome.fields is not None or known):
-            again[outcome.again] += 1
-        else:
-            again = None
-        if outcome.fields is not None:
-            info = {"source": entry.source, "key": title_key(entry.title), "fields": outcome.fields}
-            if entry.citekey:
-                info["citekey"] = entry.citekey
-            if known and state.get(slug, {}).get("enriched"):
-                info["enriched"] = state[slug]["enriched"]  # what `enrich` found, applied on top of the source
-            if len(labels) > 1:
-                info["also"] = [label for label in labels if label != entry.source]
-            new_state[slug] = info
+    with writes:  # an exception leaves no temporary file behind
+        for done, ((entry, slug, known), (_e, labels)) in enumerate(zip(matched, merged), start=1):
+            claimed.add(slug)
+            outcome = _import_entry(entry, slug, state if known else {}, papers_dir, problems, set(read_labels), once,
+                                    f"{slug}.md" in present)
+            counts[outcome.kind] += 1
+            if again is not None and outcome.again is not None and (outcome.fields is not None or known):
+                again[outcome.again] += 1
+            else:
+                again = None
+            if outcome.fields is not None:
+                info = {"source": entry.source, "key": title_key(entry.title), "fields": outcome.fields}
+                if entry.citekey:
+                    info["citekey"] = entry.citekey
+                if known and state.get(slug, {}).get("enriched"):
+                    info["enriched"] = state[slug]["enriched"]  # what `enrich` found, applied on top of the source
+                if len(labels) > 1:
+                    info["also"] = [label for label in labels if label != entry.source]
+                new_state[slug] = info
+                if outcome.text is not None:
+                    # Until the state says otherwise, the record may hold either what we last wrote or this.
+                    old = state.get(slug) if known else None
+                    pending_state[slug] = {**info, "fields": old.get("fields", {}) if old else {},
+                                           "pending": outcome.fields}
             if outcome.text is not None:
-                # Until the state says otherwise, the record may hold either what we last wrote or this.
-                old = state.get(slug) if known else None
-                pending_state[slug] = {**info, "fields": old.get("fields", {}) if old else {},
-                                       "pending": outcome.fields}
-        if outcome.text is not None:
-            writes.append((papers_dir / f"{slug}.md", outcome.text))
-        if progress:
-            progress(done, len(merged))
+                writes.add(papers_dir / f"{slug}.md", outcome.text)
+                written[slug] = hashlib.sha256(outcome.text.encode("utf-8")).hexdigest()
+            if progress:
+                progress(done, len(merged))
     for slug in sorted(state):
         if slug not in claimed and state[slug].get("source") in read_labels and f"{slug}.md" in present:
             problems.append(warning(f"{_rel(papers_dir, content_dir)}/{slug}.md", None,
@@ -769,15 +795,15 @@ def import_listings(sources: list[ListingSource], content_dir: Path, strict: boo
     # The order makes an interrupted import harmless: the state first names, for each record about to be
     # written, both the values it held and the values it is getting; then the records; then the state with
     # the new values alone. A record and its remembered values never disagree, wherever a kill lands.
-    if writes:
-        atomic_write(state_path, dump_state(pending_state, files, data.get("last_import"),
-                                            _records_text(pending_state, encoded)))
-        fileio.write_many(writes, papers_dir)  # on disk, all of them, before the state says they are
+    if written:
+        with writes:
+            atomic_write(state_path, state_pieces(pending_state, files, data.get("last_import"),
+                                                  _records_text(pending_state, encoded)))
+            writes.commit()  # on disk, all of them, before the state says they are
     new_files = sorted(set([*files, *read_labels]))
     last_import = None
     records_text = _records_text(new_state, encoded)
     if again is not None and inputs is not None and not read and not strict:
-        written = {path.stem: hashlib.sha256(text.encode("utf-8")).hexdigest() for path, text in writes}
         last_import = {
             "inputs": inputs, "files": new_files, "records": _records_digest(records_text),
             "code": _code_digest(),
@@ -786,9 +812,9 @@ def import_listings(sources: list[ListingSource], content_dir: Path, strict: boo
             "report": {**again, "rejected": rejected, "merged": duplicates_merged, "unreadable": unreadable},
             "problems": [_problem_json(p) for p in problems if id(p) not in once],
         }
-    if (writes or _state_json(new_state) != old_state or new_files != sorted(set(files)) or data.get("version") != STATE_VERSION
+    if (written or _state_json(new_state) != old_state or new_files != sorted(set(files)) or data.get("version") != STATE_VERSION
             or last_import != data.get("last_import")):
-        atomic_write(state_path, dump_state(new_state, new_files, last_import, records_text))
+        atomic_write(state_path, state_pieces(new_state, new_files, last_import, records_text))
     return ImportReport(rejected=rejected, merged=duplicates_merged, problems=tuple(problems), unreadable=unreadable,
                         **counts)
 

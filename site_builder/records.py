@@ -278,7 +278,10 @@ def _converter(key: schema.Key):
     return _as_choice(key) if key.kind == "choice" else _CONVERTERS[key.kind]
 
 
-_DEFAULTS = {"text-list": (), "links": (), "bool": False, "orcids": ()}
+
+# Key name -> (its place in the schema table, the key, its converter); the required keys with their places.
+_BY_NAME = {key.name: (place, key, _converter(key)) for place, key in enumerate(schema.KEYS)}
+_REQUIRED = tuple((place, key) for place, key in enumerate(schema.KEYS) if key.required)
 
 
 def record_from_text(text: str, src_path: Path, label: str,
@@ -308,26 +311,33 @@ def split_record(text: str, src_path: Path, label: str, for_display: bool = Fals
             lines.update(yamlio.key_lines(parsed.front_matter_text) or {"": 0})
         return lines[key] + 1 if key in lines else 1
 
-    problems: list[Problem] = []
+    problems: list[tuple[int, Problem]] = []  # (the key's place in the schema table, the problem): in that order
     values: dict[str, Any] = {}
-    for key in schema.KEYS:
-        value = data.get(key.name)
-        if value is None:
-            if key.required:
-                problems.append(error(label, 1 if key.name not in data else line_of(key.name),
-                                      f"missing required field {key.name!r}"))
+    extra: dict[str, Any] = {}
+    for name, value in data.items():  # the keys the file has (a dozen), not every key of the table
+        found = _BY_NAME.get(name) if isinstance(name, str) else None
+        if found is None:
+            extra[name] = value
             continue
+        place, key, convert = found
+        if value is None:
+            continue  # a required key is reported below
         try:
-            converted = _converter(key)(value, key.name)
+            converted = convert(value, name)
         except ValueError as exc:
-            problems.append(error(label, line_of(key.name), str(exc)))
+            problems.append((place, error(label, line_of(name), str(exc))))
             continue
         if key.required and (converted is None or converted == ()):
-            what = "authors is empty: list at least one author" if key.name == "authors" else f"{key.name} is empty"
-            problems.append(error(label, line_of(key.name), what))
+            what = "authors is empty: list at least one author" if name == "authors" else f"{name} is empty"
+            problems.append((place, error(label, line_of(name), what)))
             continue
         if converted is not None:
-            values[key.name] = converted
+            values[name] = converted
+    for place, key in _REQUIRED:
+        if data.get(key.name) is None:
+            problems.append((place, error(label, 1 if key.name not in data else line_of(key.name),
+                                          f"missing required field {key.name!r}")))
+    problems = [problem for _place, problem in sorted(problems, key=lambda p: p[0])]
     slug = values.pop("slug", None)
     if slug is None:
         slug = src_path.stem
@@ -336,7 +346,6 @@ def split_record(text: str, src_path: Path, label: str, for_display: bool = Fals
                                   "use lower-case letters, digits and hyphens, or set slug:"))
     if any(p.is_error for p in problems):
         return None, "", tuple(problems)
-    extra = {k: v for k, v in data.items() if k not in schema.BY_NAME}
     if any(name == "code" for name, _ in values.get("links", ())):
         values["has_code"] = True
     record = Record(

@@ -646,8 +646,9 @@ def highwire_tags(paper, site_url: str | None = None) -> list[tuple[str, str]]:
 def csl_item(paper, page_url: str | None = None) -> dict:
     """The paper as a CSL-JSON item (valid against the CSL-JSON schema: tests/data/csl-data.json).
 
-    A new dict each call (the caller may change it); ``_csl_item`` is the one a page shares."""
-    return dict(_csl_item(paper))
+    A new item each call (the caller may change it, names and dates included); ``_csl_item`` is the one a
+    page shares."""
+    return _csl_item.__wrapped__(paper)
 
 
 @recent

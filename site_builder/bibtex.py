@@ -356,9 +356,9 @@ def _group(text: str, i: int) -> tuple[str, int] | None:
 def _decode(text: str, markup: bool) -> str:
     """TeX to text. Math is kept verbatim, braces and all. ``markup``: keep what the abstract renderer
     understands (``\\emph``, ``\\href``, ``\\url``, ``\\textbf``, escapes, quotes, dashes) as written."""
+    if not _SPECIAL_MARKUP_RE.search(text) and (markup or ("--" not in text and "``" not in text and "''" not in text)):
+        return text  # (as text, a lone - ` or ' is itself: only doubled do they mean a dash or a quote)
     special = _SPECIAL_MARKUP_RE if markup else _SPECIAL_TEXT_RE
-    if not special.search(text):
-        return text
     out: list[str] = []
     i, n = 0, len(text)
     while i < n:
@@ -400,6 +400,10 @@ def _decode(text: str, markup: bool) -> str:
                     base, j = (text[j], j + 1) if j < n else ("", j)
                     if base == "\\":
                         sub = _MACRO_RE.match(text, j - 1)
+                        if sub is None:  # \'\ at the very end: the accent has nothing to sit on, the \ stays
+                            out.append("\\")
+                            i = j
+                            continue
                         base, j = _SYMBOLS.get(sub.group(1), sub.group(1)), sub.end()
                 out.append(unicodedata.normalize("NFC", (base[:1] + _ACCENTS[name] + base[1:]) if base else ""))
                 i = j

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import json
+import operator
 from json.encoder import encode_basestring  # type: ignore[attr-defined]
 import re
 import unicodedata
@@ -149,16 +150,30 @@ _CITED = ("editors", "venue", "venue_short", "volume", "number", "pages", "publi
           "school", "institution", "isbn", "issn", "note")
 
 
+_GET_CITED = operator.attrgetter(*_CITED)
+
+
 @recent
 def _values(paper) -> dict[str, Any]:
     """The record's values of ``_CITED`` as ``field`` reads them, absent and empty ones left out; made once for
     the paper being rendered (its page writes four formats from them)."""
     record = paper.record
+    try:
+        raw = _GET_CITED(record)  # one call for the fifteen attributes of a Record
+    except AttributeError:
+        raw = tuple(getattr(record, key, None) for key in _CITED)
+    extra = getattr(record, "extra", None)
     found = {}
-    for key in _CITED:
-        value = field(record, key)
-        if value is not None:
-            found[key] = value
+    for key, value in zip(_CITED, raw):
+        if value is None:
+            if not extra:
+                continue
+            value = field(record, key)  # from ``extra``, as field reads it
+            if value is None:
+                continue
+        elif value in ("", (), []):
+            continue
+        found[key] = value
     return found
 
 
@@ -635,8 +650,9 @@ def highwire_tags(paper, site_url: str | None = None) -> list[tuple[str, str]]:
 def csl_item(paper, page_url: str | None = None) -> dict:
     """The paper as a CSL-JSON item (valid against the CSL-JSON schema: tests/data/csl-data.json).
 
-    A new dict each call (the caller may change it); ``_csl_item`` is the one a page shares."""
-    return dict(_csl_item(paper))
+    A new item each call (the caller may change it, names and dates included); ``_csl_item`` is the one a
+    page shares."""
+    return _csl_item.__wrapped__(paper)
 
 
 @recent

@@ -48,13 +48,18 @@ def paper_record(site: Site, paper, abstract: bool = True) -> dict:
     }
 
 
+_COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))  # json.dumps would make one per call
+
+
 def _compact(data: object) -> str:
-    return _escape(json.dumps(data, ensure_ascii=False, separators=(",", ":")))
+    return _escape(_COMPACT.encode(data))
 
 
 def _escape(text: str) -> str:
-    return (text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    if "\u2028" in text or "\u2029" in text:  # rare: no copies made for them
+        text = text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    return text
 
 
 # Each whole-site export is written as a stream of chunks (a large site's papers.json is hundreds of

@@ -333,6 +333,13 @@ def test_bib_control_characters_never_reach_a_record():
     assert entry.abstract == "One two[31m three.\n\nSecond paragraph."
 
 
+def test_bib_an_accent_with_only_a_backslash_after_it_is_read_not_a_traceback():
+    """``{A \\'\\}``: the value ends with an accent command and a lone backslash (the } after it closes the
+    value, as in BibTeX). It raised AttributeError out of ``import``; the accent has nothing to sit on."""
+    (entry,) = bib("@misc{a, title = {A \\'\\}, author = {B, C}, year = 2020, abstract = {x \\'\\}}").entries
+    assert entry.title == "A \\" and entry.abstract == "x \\"
+
+
 ODD_BIB = {
     "year={0000}": "has an impossible date (year 0 is out of range)",
     "date={2020-13-45}": "has an impossible date (month 13 is not between 1 and 12)",

@@ -21,7 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from .importer import STATE_NAME, _get, _has_comments, dump_state, load_state, merge_fields
+from .importer import (STATE_NAME, _get, _has_comments, _state_data, dump_state, imported_files, load_state,
+                       merge_fields)
 from .overlay import _empty, with_enrichment
 from .problems import ParseError, Problem, UserError, warning
 from .fileio import atomic_write
@@ -598,8 +599,13 @@ def _fetch(plans: list[_Plan], sources: tuple[str, ...], lookup: Lookup, step) -
 def _apply(plans: list[_Plan], config, options: EnrichOptions, lookup: Lookup, client: HttpClient,
            problems: list[Problem], out: Callable[[str], None] | None) -> EnrichReport:
     state_path = config.content_dir / STATE_NAME
-    state = load_state(state_path)
-    old_state_text = dump_state(state)
+    data = _state_data(state_path)
+    state = load_state(state_path, data)
+    # The files earlier imports read and what the last import left are kept: a file once named on the command
+    # line is still read by a plain import after an enrich (the last import's digests no longer match the
+    # records enrich changed, so that import reads everything again).
+    files, last_import = imported_files(config.content_dir, data), data.get("last_import")
+    old_state_text = dump_state(state, files, last_import)
     counts = {"updated": 0, "unchanged": 0, "kept_edited": 0, "ambiguous": 0, "not_found": 0}
     diffs: list[str] = []
     for plan in plans:
@@ -639,7 +645,7 @@ def _apply(plans: list[_Plan], config, options: EnrichOptions, lookup: Lookup, c
                                         "run enrich --dry-run and apply the changes by hand"))
             else:
                 atomic_write(target.path, text)
-    new_state_text = dump_state(state)
+    new_state_text = dump_state(state, files, last_import)
     if not options.dry_run and new_state_text != old_state_text:
         atomic_write(state_path, new_state_text)
     diff = "".join(diffs)

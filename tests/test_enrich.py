@@ -597,3 +597,28 @@ def test_enrichment_over_a_listing_completes_authors_fills_gaps_and_leaves_the_l
     # the listing now names another first author: its list wins, cut as it is
     fields = with_enrichment({**listing, "authors": ["Grace Hopper", "Alan Turing"]}, enriched)
     assert fields["authors"] == ["Grace Hopper", "Alan Turing"] and fields["et_al"] is True
+
+
+def test_enrich_keeps_the_files_an_import_named_so_a_plain_import_still_reads_them(tmp_path, replay, run):
+    """A .bib named on the command line is read again by every plain import; an enrich that changes records
+    rewrites the import state, and must not forget that file (found by the importer's lane)."""
+    import json
+
+    root = tmp_path / "site"
+    (root / "seeds").mkdir(parents=True)
+    (root / "seeds" / "publications.txt").write_text(LISTING, encoding="utf-8")
+    (root / "site.yaml").write_text("title: Lab\ncontact: lab@example.org\nlisting_date: 2026-01-01\n")
+    (root / "extra.bib").write_text("@article{turing1950,\n  title = {Computing Machinery and Intelligence},\n"
+                                    "  author = {Turing, Alan},\n  journal = {Mind},\n  year = {1950}\n}\n",
+                                    encoding="utf-8")
+    assert run(root, "import", "--quiet").code == 0
+    assert run(root, "import", "extra.bib", "--quiet").code == 0
+    state = root / "content" / ".import-state.json"
+    assert json.loads(state.read_text())["files"] == ["extra.bib", "seeds/publications.txt"]
+    before = state.read_text()
+    run_enrich(root, replay)
+    assert state.read_text() != before  # enrich changed what the state remembers
+    assert json.loads(state.read_text())["files"] == ["extra.bib", "seeds/publications.txt"]
+    result = run(root, "import")
+    assert result.code == 0 and "no longer in" not in result.err, result.err
+    assert result.out.startswith("imported 2 entries:"), result.out

@@ -20,10 +20,11 @@ import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterable
 
 from .config import SiteConfig
 from .digest import digest
+from .fileio import utf8_chunks
 from .output import MARKER, FreshFolder, InPlace, check_output_dir, recover
 from .problems import Problem, UserError, error, warning
 from .reading import RecordCache, read_records, scan_records
@@ -164,7 +165,7 @@ class Builder:
         # Read everything before writing anything.
         reading = read_records(config, files, self.records, self.jobs)
         problems = list(reading.problems)
-        # a one-time build keeps no memory of its papers for a next build (at 10,000 papers, 5 MB that every
+        # a one-time build keeps no memory of its papers for a next build (at 10,000 papers, 3 MB that every
         # forked worker would count again)
         site, more = build_model(config, reading.records, reading.abstracts, memo=None if self.once else self._papers)
         problems.extend(more)
@@ -255,7 +256,7 @@ class Builder:
         def render_one(page: Page) -> tuple[bytes | None, frozenset[str], Problem | None]:
             env.loaded = set()
             try:
-                chunks = _utf8(render_chunks(env, page, given))
+                chunks = utf8_chunks(render_chunks(env, page, given))
                 if in_workers:
                     sink.write(page.url, chunks)
                     loaded = frozenset(env.loaded)
@@ -294,21 +295,6 @@ class Builder:
                     url = "static/" + path.relative_to(folder).as_posix()
                     found[url] = (path, "static:" + hashlib.sha1(path.read_bytes()).hexdigest())
         return found
-
-
-def _utf8(pieces: Iterable[str], size: int = 1 << 18) -> Iterator[bytes]:
-    """Text pieces as UTF-8, encoded a few hundred kB at a time (the whole-site exports come as one small piece
-    a paper: encoding each alone cost more than writing them)."""
-    pending: list[str] = []
-    length = 0
-    for piece in pieces:
-        pending.append(piece)
-        length += len(piece)
-        if length >= size:
-            yield "".join(pending).encode("utf-8")
-            pending, length = [], 0
-    if pending:
-        yield "".join(pending).encode("utf-8")
 
 
 WRITE_ERROR = "cannot write:"

@@ -58,7 +58,7 @@ def _stage(name: str, payload: bytes | Iterable[str], durable: bool) -> str:
         try:
             if mode is not None:
                 os.fchmod(fd, mode)
-            for data in ((payload,) if isinstance(payload, bytes) else _utf8(payload)):
+            for data in ((payload,) if isinstance(payload, bytes) else utf8_chunks(payload)):
                 view = memoryview(data)
                 while view:
                     view = view[os.write(fd, view):]
@@ -72,11 +72,27 @@ def _stage(name: str, payload: bytes | Iterable[str], durable: bool) -> str:
     return tmp
 
 
-def _utf8(pieces: Iterable[str], size: int = 1 << 20) -> Iterator[bytes]:
-    """Pieces of text as UTF-8, a megabyte at a time (a long piece in slices: never all of it twice)."""
+def utf8_chunks(pieces: Iterable[str], size: int = 1 << 18) -> Iterator[bytes]:
+    """Pieces of text as UTF-8, a few hundred kB at a time: small pieces joined (the whole-site exports come as
+    one small piece a paper, and encoding each alone cost more than writing it), a long one in slices (never
+    all of it twice)."""
+    pending: list[str] = []
+    length = 0
     for piece in pieces:
-        for start in range(0, len(piece), size):
-            yield piece[start:start + size].encode("utf-8")
+        if len(piece) > size:
+            if pending:
+                yield "".join(pending).encode("utf-8")
+                pending, length = [], 0
+            for start in range(0, len(piece), size):
+                yield piece[start:start + size].encode("utf-8")
+            continue
+        pending.append(piece)
+        length += len(piece)
+        if length >= size:
+            yield "".join(pending).encode("utf-8")
+            pending, length = [], 0
+    if pending:
+        yield "".join(pending).encode("utf-8")
 
 
 def _unlink(name: str) -> None:

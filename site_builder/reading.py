@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import functools
 import os
-from stat import S_ISREG
 from dataclasses import dataclass, field
 from pathlib import Path
-
+from stat import S_ISREG
 from typing import TYPE_CHECKING, NamedTuple
 
 from .config import SiteConfig
@@ -69,7 +68,7 @@ def scan_records(config: SiteConfig) -> list[RecordFile]:
                 if not S_ISREG(st.st_mode):
                     found.append(RecordFile(name, entry.path, None, NOT_A_FILE))
                     continue
-                found.append(RecordFile(name, entry.path, (st.st_mtime_ns, st.st_size, st.st_ino)))
+                found.append(RecordFile(name, entry.path, stamp_of(st)))
     except (FileNotFoundError, NotADirectoryError):
         return []
     except OSError as exc:
@@ -130,8 +129,7 @@ def read_records(config: SiteConfig, files: list[RecordFile] | None = None,
             parsed[file.path] = (file.stamp, label, record, found_problems)
             if record is not None:
                 bodies.append(body)
-    rendered_bodies = iter(_render_bodies(macros, bodies, jobs))
-    del bodies
+    rendered_bodies = iter(_render_bodies(macros, bodies, jobs))  # ``bodies`` is emptied
     found: dict[str, Entry] = {}
     for path, (stamp, label, record, found_problems) in parsed.items():
         rendered = next(rendered_bodies) if record is not None else None

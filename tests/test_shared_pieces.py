@@ -42,3 +42,17 @@ def test_arxiv_of_takes_the_key_else_the_first_arxiv_address(given, links, expec
 ])
 def test_public_url_names_a_pages_folder_and_needs_url(site_url, path, expected):
     assert public_url(site_url, path) == expected
+
+
+def test_utf8_chunks_joins_small_pieces_and_slices_long_ones():
+    """fileio.utf8_chunks: the one way pieces of text are written (build output, the import state): the same
+    bytes as encoding the whole, small pieces joined, no chunk longer than asked."""
+    from site_builder.fileio import utf8_chunks
+
+    pieces = ["ab", "ε" * 5, "c", "x" * 25, "", "é", "y" * 7]
+    chunks = list(utf8_chunks(pieces, size=10))
+    assert b"".join(chunks) == "".join(pieces).encode("utf-8")
+    assert chunks[0] == ("ab" + "ε" * 5 + "c").encode("utf-8")  # 8 characters: still gathering
+    assert [c.decode("utf-8") for c in chunks[1:4]] == ["x" * 10, "x" * 10, "x" * 5]  # the long one, sliced
+    assert chunks[4:] == [("é" + "y" * 7).encode("utf-8")]
+    assert list(utf8_chunks([], size=10)) == []

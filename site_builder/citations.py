@@ -723,21 +723,20 @@ def formatted_reference(paper, style: str, root, page_url: str | None = None, ca
 
 def pretty_json(value: object, indent: str = "  ", level: str = "") -> str:
     """``json.dumps(value, ensure_ascii=False, indent=2)``, several times faster (strings, numbers,
-    booleans, None, lists and dicts with text keys: what citations hold)."""
-    inner = level + indent
-    if isinstance(value, dict):
+    booleans, None, lists and dicts with text keys: what citations hold). Text and whole numbers, most of
+    a CSL-JSON item, are written where they stand; only other values take another call."""
+    if isinstance(value, (dict, list, tuple)):
         if not value:
-            return "{}"
-        items = [f"{inner}{_dump(str(k))}: {pretty_json(v, indent, inner)}" for k, v in value.items()]
-        return "{\n" + ",\n".join(items) + "\n" + level + "}"
-    if isinstance(value, (list, tuple)):
-        if not value:
-            return "[]"
-        return "[\n" + ",\n".join(inner + pretty_json(v, indent, inner) for v in value) + "\n" + level + "]"
-    return _dump(value)
-
-
-def _dump(value: object) -> str:
+            return "{}" if isinstance(value, dict) else "[]"
+        inner = level + indent
+        if isinstance(value, dict):
+            items = [inner + encode_basestring(str(k)) + ": "
+                     + (encode_basestring(v) if type(v) is str else str(v) if type(v) is int
+                        else pretty_json(v, indent, inner)) for k, v in value.items()]
+            return "{\n" + ",\n".join(items) + "\n" + level + "}"
+        items = [inner + (encode_basestring(v) if type(v) is str else str(v) if type(v) is int
+                          else pretty_json(v, indent, inner)) for v in value]
+        return "[\n" + ",\n".join(items) + "\n" + level + "]"
     if isinstance(value, str):
         return encode_basestring(value)
     if type(value) is int:  # what json.dumps writes for an int, without its encoder's set-up

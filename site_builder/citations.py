@@ -36,6 +36,7 @@ _STOP_WORDS = frozenset("a an the on of for in to and with via from by at is are
 
 _TEX_SPECIAL_RE = re.compile(r"[\\{}$&#_%~^@]")
 _NOT_WORD_RE = re.compile(r"[^a-z0-9]")
+_CS_CATEGORY_RE = re.compile(r"[A-Z]{2}")  # an arXiv cs category as listings give it: its primaryClass is cs.XX
 
 
 def tex_escape(text: str) -> str:
@@ -490,7 +491,7 @@ def bibtex(paper) -> str:
     arxiv = facts.arxiv
     if arxiv:
         fields += [("eprint", "{" + arxiv + "}"), ("archivePrefix", "{arXiv}")]
-        if record.category and re.fullmatch(r"[A-Z]{2}", record.category):
+        if record.category and _CS_CATEGORY_RE.fullmatch(record.category):
             fields.append(("primaryClass", f"{{cs.{record.category}}}"))
     if facts.doi:
         fields.append(("doi", _bib_verbatim(facts.doi)))

@@ -20,7 +20,9 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping, NamedTuple
+from urllib.parse import urljoin, urlsplit
 
+from .csl import reference_html
 from .dates import MONTH_MACROS
 from .identifiers import arxiv_of, arxiv_url, doi_url
 from .presentation import split_marks
@@ -577,8 +579,6 @@ def highwire_date(date: Any) -> str:
 def pdf_url(paper, site_url: str | None, arxiv: str | None | bool = False) -> str | None:
     """The PDF Google Scholar may index: the ``pdf`` link when it is on the site's own host (a relative
     link made absolute with ``url:``), else the arXiv PDF of an arXiv paper; None otherwise."""
-    from urllib.parse import urljoin, urlsplit
-
     pdf = link(paper, "pdf")
     if pdf:
         if not urlsplit(pdf).scheme and not pdf.startswith("//"):
@@ -718,7 +718,6 @@ def formatted_reference(paper, style: str, root, page_url: str | None = None, ca
     from the site folder ``root``): sanitized HTML, exactly what citeproc-py makes of it (see csl.py; the
     references citeproc-py writes are kept in ``cache_dir``). Made from the CSL-JSON item the page exports, so
     it shows exactly what the record has."""
-    from .csl import reference_html
     return reference_html(_csl_item(paper), style, root, cache_dir)
 
 

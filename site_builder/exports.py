@@ -6,7 +6,7 @@ import json
 import re
 from typing import Iterator
 
-from .citations import entry_type, field, TYPES
+from .citations import bibtex, entry_type, field, ids, split_name, TYPES
 from .presentation import abstract_text, code_released, href, ink, link_buttons, venue_of
 from .recent import recent
 from .urls import public_url
@@ -147,8 +147,6 @@ def short_date(iso: str) -> str:
 
 def jsonld(paper, site_url: str | None) -> str:
     """schema.org ScholarlyArticle for a paper page, safe to put inside <script type="application/ld+json">."""
-    from .citations import ids, split_name
-
     facts = ids(paper)
     page = public_url(site_url, paper.url) or None
     title = paper.title_text
@@ -207,7 +205,6 @@ def _search_entry(site: Site, paper) -> str:
 
 
 def _bib_entry(site: Site, paper) -> str:
-    from .citations import bibtex
     return bibtex(paper)
 
 

@@ -152,10 +152,9 @@ def venue_of(paper: Any, colors: Any = ()) -> Venue:
         full = venue if short and venue and venue != short else ""
         color = palette.get(badge, "") or palette.get(short, "") or palette.get(venue, "")
         return Venue(badge, line, full, note, kind == "preprint", color)
-    arxiv = arxiv_of(paper)
-    if arxiv or paper.category or kind in ("", "preprint"):
-        return Venue("arXiv" if (arxiv or paper.category) else "", "Preprint", "", note, True,
-                     palette.get("arXiv", ""))
+    on_arxiv = bool(paper.category or arxiv_of(paper))  # a category says it without looking for an id
+    if on_arxiv or kind in ("", "preprint"):
+        return Venue("arXiv" if on_arxiv else "", "Preprint", "", note, True, palette.get("arXiv", ""))
     return Venue("", "", "", note, False)
 
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import gc
 import hashlib
-import operator
 import os
 import time
 from dataclasses import dataclass
@@ -87,7 +86,6 @@ class Builder:
         self.state: BuildState = load_state(self.state_file)
         self.records = RecordCache()
         self._papers: dict = {}  # the model's papers, reused when their record did not change
-        self._keys: dict[str, tuple[tuple, str]] = {}  # page URL -> (what its context held, its data key)
         self._env: jinja2.Environment | None = None
         self._sources: dict[str, str | None] = {}  # template name -> source, for the current environment
         self._said_no_url = False
@@ -158,7 +156,7 @@ class Builder:
             pages, papers, tags, warnings = self.state.last  # no input changed: the output is up to date
             return BuildResult(out, pages, papers, tags, 0, 0, 0, time.perf_counter() - started, warnings)
 
-        from .plan import plan_pages
+        from .plan import data_key, plan_pages
         from .render import render_input
         from .site import build_site as build_model
 
@@ -181,7 +179,7 @@ class Builder:
         env = self.environment()
         pages = plan_pages(site)
         the_site = site_key(config)
-        data = self._data_keys(pages)
+        data = {p.url: data_key(p) for p in pages}
 
         template_keys: dict[str, str | None] = {}  # one digest of the templates per page template, not per page
 
@@ -232,27 +230,6 @@ class Builder:
         save_state(self.state_file, self.state)
         return result
 
-    def _data_keys(self, pages: tuple[Page, ...]) -> dict[str, str]:
-        """``plan.data_key`` of every page. A page whose context holds the very objects it held in the last build
-        (the model reuses a paper whose record did not change: a paper's page holds the paper and its two
-        neighbours) has the key it had then; the others' keys are made again."""
-        from .plan import data_key
-
-        if self.once:
-            return {p.url: data_key(p) for p in pages}
-        last, kept, keys = self._keys, {}, {}
-        for page in pages:
-            values = (page.template, page.root, *page.context.values())
-            before = last.get(page.url)
-            if before is not None and len(before[0]) == len(values) and all(map(operator.is_, before[0], values)):
-                key = before[1]
-            else:
-                key = data_key(page)
-            kept[page.url] = (values, key)
-            keys[page.url] = key
-        self._keys = kept
-        return keys
-
     def _output_matches(self, out: Path) -> bool:
         """True when ``out`` is exactly what this builder's manifest describes."""
         if not self.state.build_id:
@@ -270,10 +247,11 @@ class Builder:
         In two stages, so that what many pages show of one paper is made once (``render.PaperTexts``):
         1. each paper's own page, and with it, by the same worker while the paper is at hand, the paper's list
            items that the list pages to render ask for, its BibTeX and its pieces of the whole-site exports
-           (which list items a list template asks for is learnt by rendering its smallest page first);
+           (which list items a list template asks for is learnt from its smallest page, rendered first);
         2. every other page: list pages and exports put those texts together.
+        Only when the pages are rendered by forked workers: in one process, every text is made once anyway.
         """
-        from .parallel import parallel_map
+        from .parallel import forks, parallel_map
         from .plan import TEXT
         from .render import make_paper_texts, render_chunks
 
@@ -297,9 +275,13 @@ class Builder:
         own = [p for p in pages if p.template != TEXT and "paper" in p.context]
         rest = [p for p in pages if not (p.template != TEXT and "paper" in p.context)]
         done: list[tuple[Page, tuple]] = []
-        probes, items = self._list_items_wanted(env, rest, render_one, done)
-        kinds = _export_kinds(rest)
         renderer = env.globals["render_item"]
+        items: dict[str, frozenset[tuple[str, int, bool]]] = {}
+        kinds: tuple[str, ...] = ()
+        if forks(len(own), self.jobs):  # in one process, every text is made once anyway: nothing to foresee
+            probes, items = self._list_items_wanted(env, rest, render_one, done)
+            rest = [p for p in rest if p.url not in probes]
+            kinds = _export_kinds(rest)
 
         def render_own(page: Page) -> tuple:
             paper = page.context["paper"]
@@ -316,13 +298,14 @@ class Builder:
             env.texts.adopt(texts)
             return data, names, problem
 
-        env.texts.start_collecting()
+        sharing = forks(len(own), self.jobs)
+        if sharing:
+            env.texts.start_collecting()
         try:
             done.extend(zip(own, parallel_map(render_own, own, self.jobs, progress=stage_progress(len(done)),
                                               chunk=8, each=keep)))
         finally:
             env.texts.collecting = False
-        rest = [p for p in rest if p.url not in probes]
         # Long pages (whole-site exports, long lists) first, so no worker is left alone with one at the end.
         rest.sort(key=lambda p: (p.template != TEXT, -len(p.context.get("papers", ()))))
         done.extend(zip(rest, parallel_map(render_one, rest, self.jobs, progress=stage_progress(len(done)), chunk=8)))
@@ -345,11 +328,12 @@ class Builder:
                            ) -> tuple[set[str], dict[str, frozenset[tuple[str, int, bool]]]]:
         """Which list items of each paper ``pages`` will ask for: (root, level, abstract) by fingerprint.
 
-        The smallest page of each list template is rendered here, first (into ``done``), and the items it asks
-        for are its template's pattern; the other pages of the template will ask for the same of their papers.
+        The smallest page of each list template is rendered first (in a worker of its own; its result goes into
+        ``done``), and the items it asks for are its template's pattern; the other pages of the template will ask for the same of their papers.
         An item asked for with ``focus`` is the same on every page only when its byline is short (see
         ``render.ItemRenderer``). Items not foreseen are rendered where they are asked for: this only saves
         work."""
+        from .parallel import in_worker
         from .plan import TEXT
         from .presentation import BYLINE_LIMIT
         from .render import page_root
@@ -359,21 +343,37 @@ class Builder:
             if page.template != TEXT and page.context.get("papers"):
                 lists.setdefault(page.template, []).append(page)
         renderer = env.globals["render_item"]
-        probes: set[str] = set()  # their URLs
+        probes = [min(group, key=lambda p: len(p.context["papers"])) for group in lists.values()]
+
+        def render_probes() -> tuple[list, frozenset[str], list]:
+            asked = []
+            for probe in probes:
+                renderer.asked = []
+                try:
+                    asked.append((render_one(probe), renderer.asked))
+                finally:
+                    renderer.asked = None
+            return asked, frozenset(renderer.uses), env.texts.collect()
+
+        if not probes:
+            return set(), {}
+        # in a worker of its own: the templates it compiles and what it renders do not stay in the builder
+        # (nor in every worker forked from it: at 1,000 papers, 4 MB)
+        env.texts.start_collecting()
+        try:
+            found, uses, places = in_worker(render_probes)
+        finally:
+            env.texts.collecting = False
+        renderer.uses |= uses
+        env.texts.adopt(places)
         wanted: dict[str, set[tuple[str, int, bool]]] = {}
-        for template, group in lists.items():
-            probe = min(group, key=lambda p: len(p.context["papers"]))
-            renderer.asked = []
-            try:
-                done.append((probe, render_one(probe)))
-            finally:
-                asked, renderer.asked = renderer.asked, None
-            probes.add(probe.url)
+        for probe, (result, asked) in zip(probes, found):
+            done.append((probe, result))
             root = page_root(probe)
             pattern = {(level, abstract, focused) for at, level, abstract, focused in asked if at == root}
             if not pattern:
                 continue
-            for page in group:
+            for page in lists[probe.template]:
                 if page is probe:
                     continue
                 root = page_root(page)
@@ -385,7 +385,7 @@ class Builder:
                     want.update((root, level, abstract) for level, abstract, focused in pattern
                                 if not (focused and long_byline))
         interned: dict[frozenset, frozenset] = {}
-        return probes, {key: interned.setdefault(frozenset(v), frozenset(v)) for key, v in wanted.items()}
+        return {p.url for p in probes}, {key: interned.setdefault(frozenset(v), frozenset(v)) for key, v in wanted.items()}
 
     def _static_files(self) -> dict[str, tuple[Path, str]]:
         """Output URL -> (source file, stamp) for every static file, later folders winning."""

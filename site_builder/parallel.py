@@ -60,22 +60,25 @@ def _run_chunk(bounds: tuple[int, int]) -> list:
 
 def parallel_map(func: Callable, items: Sequence[T], jobs: int,
                  progress: Callable[[int, int], None] | None = None, chunk: int | None = None,
-                 batched: bool = False) -> list:
+                 batched: bool = False, then: Callable | None = None) -> list:
     """``[func(item) for item in items]`` on ``jobs`` workers, ``chunk`` items at a time (smaller chunks
     balance items of very different cost better). ``batched``: ``func`` takes a run of items and returns
-    their results, one each (so it can do one step for every item, then the next)."""
+    their results, one each (so it can do one step for every item, then the next). ``then``: called in this
+    process on each result, in order, as it comes back; what it returns is kept instead (so that what a
+    worker sends, plain data, is made into objects one chunk at a time, never all at once)."""
     total = len(items)
     chunk = chunk or CHUNK
     if jobs <= 1 or total < MIN_ITEMS or "fork" not in multiprocessing.get_all_start_methods():
         results: list = []
         if batched:
             for start in range(0, total, chunk):
-                results.extend(func(items[start:start + chunk]))
+                done = func(items[start:start + chunk])
+                results.extend(map(then, done) if then else done)
                 if progress:
                     progress(len(results), total)
             return results
         for i, item in enumerate(items, start=1):
-            results.append(func(item))
+            results.append(then(func(item)) if then else func(item))
             if progress and (i % CHUNK == 0 or i == total):
                 progress(i, total)
         return results
@@ -86,7 +89,7 @@ def parallel_map(func: Callable, items: Sequence[T], jobs: int,
     with context.Pool(processes=min(jobs, os.cpu_count() or 1), initializer=_init_worker,
                       initargs=(func, items, batched)) as pool:
         for chunk in pool.imap(_run_chunk, bounds):
-            results.extend(chunk)
+            results.extend(map(then, chunk) if then else chunk)
             if progress:
                 progress(len(results), total)
     return results

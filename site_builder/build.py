@@ -303,7 +303,7 @@ class Builder:
             env.texts.start_collecting()
         try:
             done.extend(zip(own, parallel_map(render_own, own, self.jobs, progress=stage_progress(len(done)),
-                                              chunk=8, each=keep)))
+                                              chunk=8, then=keep)))
         finally:
             env.texts.collecting = False
         # Long pages (whole-site exports, long lists) first, so no worker is left alone with one at the end.

@@ -20,7 +20,9 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping, NamedTuple
+from urllib.parse import urljoin, urlsplit
 
+from .csl import reference_html
 from .dates import MONTH_MACROS
 from .identifiers import arxiv_of, arxiv_url, doi_url
 from .presentation import split_marks
@@ -36,6 +38,7 @@ _STOP_WORDS = frozenset("a an the on of for in to and with via from by at is are
 
 _TEX_SPECIAL_RE = re.compile(r"[\\{}$&#_%~^@]")
 _NOT_WORD_RE = re.compile(r"[^a-z0-9]")
+_CS_CATEGORY_RE = re.compile(r"[A-Z]{2}")  # an arXiv cs category as listings give it: its primaryClass is cs.XX
 
 
 def tex_escape(text: str) -> str:
@@ -490,7 +493,7 @@ def bibtex(paper) -> str:
     arxiv = facts.arxiv
     if arxiv:
         fields += [("eprint", "{" + arxiv + "}"), ("archivePrefix", "{arXiv}")]
-        if record.category and re.fullmatch(r"[A-Z]{2}", record.category):
+        if record.category and _CS_CATEGORY_RE.fullmatch(record.category):
             fields.append(("primaryClass", f"{{cs.{record.category}}}"))
     if facts.doi:
         fields.append(("doi", _bib_verbatim(facts.doi)))
@@ -576,8 +579,6 @@ def highwire_date(date: Any) -> str:
 def pdf_url(paper, site_url: str | None, arxiv: str | None | bool = False) -> str | None:
     """The PDF Google Scholar may index: the ``pdf`` link when it is on the site's own host (a relative
     link made absolute with ``url:``), else the arXiv PDF of an arXiv paper; None otherwise."""
-    from urllib.parse import urljoin, urlsplit
-
     pdf = link(paper, "pdf")
     if pdf:
         if not urlsplit(pdf).scheme and not pdf.startswith("//"):
@@ -717,27 +718,25 @@ def formatted_reference(paper, style: str, root, page_url: str | None = None, ca
     from the site folder ``root``): sanitized HTML, exactly what citeproc-py makes of it (see csl.py; the
     references citeproc-py writes are kept in ``cache_dir``). Made from the CSL-JSON item the page exports, so
     it shows exactly what the record has."""
-    from .csl import reference_html
     return reference_html(_csl_item(paper), style, root, cache_dir)
 
 
 def pretty_json(value: object, indent: str = "  ", level: str = "") -> str:
     """``json.dumps(value, ensure_ascii=False, indent=2)``, several times faster (strings, numbers,
-    booleans, None, lists and dicts with text keys: what citations hold)."""
-    inner = level + indent
-    if isinstance(value, dict):
+    booleans, None, lists and dicts with text keys: what citations hold). Text and whole numbers, most of
+    a CSL-JSON item, are written where they stand; only other values take another call."""
+    if isinstance(value, (dict, list, tuple)):
         if not value:
-            return "{}"
-        items = [f"{inner}{_dump(str(k))}: {pretty_json(v, indent, inner)}" for k, v in value.items()]
-        return "{\n" + ",\n".join(items) + "\n" + level + "}"
-    if isinstance(value, (list, tuple)):
-        if not value:
-            return "[]"
-        return "[\n" + ",\n".join(inner + pretty_json(v, indent, inner) for v in value) + "\n" + level + "]"
-    return _dump(value)
-
-
-def _dump(value: object) -> str:
+            return "{}" if isinstance(value, dict) else "[]"
+        inner = level + indent
+        if isinstance(value, dict):
+            items = [inner + encode_basestring(str(k)) + ": "
+                     + (encode_basestring(v) if type(v) is str else str(v) if type(v) is int
+                        else pretty_json(v, indent, inner)) for k, v in value.items()]
+            return "{\n" + ",\n".join(items) + "\n" + level + "}"
+        items = [inner + (encode_basestring(v) if type(v) is str else str(v) if type(v) is int
+                          else pretty_json(v, indent, inner)) for v in value]
+        return "[\n" + ",\n".join(items) + "\n" + level + "]"
     if isinstance(value, str):
         return encode_basestring(value)
     if type(value) is int:  # what json.dumps writes for an int, without its encoder's set-up

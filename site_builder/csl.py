@@ -14,6 +14,7 @@ from __future__ import annotations
 import difflib
 import functools
 import hashlib
+import json
 import re
 import warnings
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ from pathlib import Path
 import nh3
 from markupsafe import Markup
 
+from .apa import apa_reference
 from .fileio import atomic_write
 from .problems import UserError
 
@@ -123,8 +125,6 @@ def _cache_file(cache_dir: Path, key: StyleKey, item_json: str) -> Path:
 def _cited(path: str, stamp: float, item_json: str, cache_dir: Path | None, style: str, root: Path) -> Markup:
     """The reference by citeproc-py (~20-30 ms), kept on disk in ``cache_dir`` (``.cache/site-builder/``) for
     later builds and in memory for later renders in this process (the dev server)."""
-    import json
-
     cached = _cache_file(cache_dir, _style_key(path, stamp), item_json) if cache_dir is not None else None
     if cached is not None:
         try:
@@ -155,12 +155,8 @@ def reference_html(item: dict, style: str, root: Path, cache_dir: Path | None = 
 
     The packaged APA style is written by ``apa.apa_reference`` (the same bytes, ~400 times faster) for the
     item shapes it covers; every other item and style goes through citeproc-py, cached in ``cache_dir``."""
-    import json
-
     path, stamp = _resolved(style, root) if not style.endswith(".csl") else _stamped(style_path(style, root))
     if style == DEFAULT_STYLE and _style_key(str(path), stamp).fast:
-        from .apa import apa_reference
-
         fast = apa_reference(item)
         if fast is not None:
             text, clean = fast
@@ -174,11 +170,12 @@ class ReferenceFormatter:
     by citeproc-py are kept in ``cache_dir`` between builds."""
 
     def __init__(self, style: str, root: Path, cache_dir: Path | None = None):
+        from .citations import formatted_reference  # citations imports this module: looked up once, not per page
+
         self.style = style
         self.root = root
         self.cache_dir = cache_dir
+        self.format = formatted_reference
 
     def __call__(self, paper, page_url: str | None = None) -> Markup:
-        from .citations import formatted_reference
-
-        return formatted_reference(paper, self.style, self.root, page_url, self.cache_dir)
+        return self.format(paper, self.style, self.root, page_url, self.cache_dir)

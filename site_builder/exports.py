@@ -6,8 +6,9 @@ import json
 import re
 from typing import Iterator
 
-from .citations import entry_type, field, TYPES
+from .citations import bibtex, entry_type, field, ids, split_name, TYPES
 from .presentation import abstract_text, code_released, href, ink, link_buttons, venue_of
+from .recent import recent
 from .urls import public_url
 from .dates import PartialDate
 from .textsafe import strip_invalid_characters
@@ -19,7 +20,17 @@ _SCHEME_RE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 
 def paper_record(site: Site, paper, abstract: bool = True) -> dict:
     """A paper as papers.json gives it: what the embed widget and the fragment show, as the site shows it.
-    ``abstract=False``: without ``abstract_html`` (the fragment does not show it; it is kept compressed)."""
+    ``abstract=False``: without ``abstract_html`` (the fragment does not show it; it is kept compressed).
+    A new dict each call (the caller may change it)."""
+    record = dict(_shown(paper, site))
+    if abstract:
+        record["abstract_html"] = str(paper.abstract_html)  # in its place: the key is there, None
+    return record
+
+
+@recent  # a paper's papers.json entry and its fragment item, made one after the other (export_pieces), share it
+def _shown(paper, site: Site) -> dict:
+    """``paper_record`` without the abstract; never changed (``paper_record`` gives copies)."""
     url = site.config.url
     venue = venue_of(paper, site.config.option("venue_colors", ()))
     return {
@@ -42,7 +53,7 @@ def paper_record(site: Site, paper, abstract: bool = True) -> dict:
         # the row of buttons in the site's order; a relative link is from the site root, as ``url`` is
         "buttons": [{"kind": b.kind, "label": b.label, "url": href(b.url, url or "")} for b in link_buttons(paper)],
         "code_released": code_released(paper),
-        "abstract_html": str(paper.abstract_html) if abstract else None,
+        "abstract_html": None,
         "url": public_url(url, paper.url) or paper.url,
         "owner": [author.is_owner for author in paper.authors],
     }
@@ -89,7 +100,7 @@ def fragment_html(site: Site, texts=None, keep: bool = False) -> Iterator[bytes]
 
 
 def _fragment_item(site: Site, paper) -> str:
-    return fragment_item(paper_record(site, paper, abstract=False), "" if site.config.url else "../")
+    return fragment_item(_shown(paper, site), "" if site.config.url else "../")
 
 
 def fragment_item(p: dict, prefix: str = "") -> str:
@@ -138,8 +149,6 @@ def short_date(iso: str) -> str:
 
 def jsonld(paper, site_url: str | None) -> str:
     """schema.org ScholarlyArticle for a paper page, safe to put inside <script type="application/ld+json">."""
-    from .citations import ids, split_name
-
     facts = ids(paper)
     page = public_url(site_url, paper.url) or None
     title = paper.title_text
@@ -198,7 +207,6 @@ def _search_entry(site: Site, paper) -> str:
 
 
 def _bib_entry(site: Site, paper) -> str:
-    from .citations import bibtex
     return bibtex(paper)
 
 

@@ -76,12 +76,12 @@ def in_worker(func: Callable[[], T]) -> T:
 
 def parallel_map(func: Callable, items: Sequence[T], jobs: int,
                  progress: Callable[[int, int], None] | None = None, chunk: int | None = None,
-                 batched: bool = False, each: Callable | None = None) -> list:
+                 batched: bool = False, then: Callable | None = None) -> list:
     """``[func(item) for item in items]`` on ``jobs`` workers, ``chunk`` items at a time (smaller chunks
     balance items of very different cost better). ``batched``: ``func`` takes a run of items and returns
-    their results, one each (so it can do one step for every item, then the next). ``each``: called in this
-    process with each result as it arrives, in order; the list holds what it returns (so that a large part
-    of a result can be put away at once instead of kept until the end)."""
+    their results, one each (so it can do one step for every item, then the next). ``then``: called in this
+    process on each result, in order, as it comes back; what it returns is kept instead (so that what a
+    worker sends, plain data, is made into objects one chunk at a time, never all at once)."""
     total = len(items)
     chunk = chunk or CHUNK
     if not forks(total, jobs):
@@ -89,12 +89,12 @@ def parallel_map(func: Callable, items: Sequence[T], jobs: int,
         if batched:
             for start in range(0, total, chunk):
                 done = func(items[start:start + chunk])
-                results.extend(map(each, done) if each else done)
+                results.extend(map(then, done) if then else done)
                 if progress:
                     progress(len(results), total)
             return results
         for i, item in enumerate(items, start=1):
-            results.append(each(func(item)) if each else func(item))
+            results.append(then(func(item)) if then else func(item))
             if progress and (i % CHUNK == 0 or i == total):
                 progress(i, total)
         return results
@@ -105,7 +105,7 @@ def parallel_map(func: Callable, items: Sequence[T], jobs: int,
     with context.Pool(processes=min(jobs, os.cpu_count() or 1), initializer=_init_worker,
                       initargs=(func, items, batched)) as pool:
         for chunk in pool.imap(_run_chunk, bounds):
-            results.extend(map(each, chunk) if each else chunk)
+            results.extend(map(then, chunk) if then else chunk)
             if progress:
                 progress(len(results), total)
     return results

@@ -7,16 +7,18 @@ rebuild reads only the files that changed.
 """
 from __future__ import annotations
 
+import dataclasses
+import errno
 import functools
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from stat import S_ISREG
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Callable, NamedTuple
 
 from .config import SiteConfig
 from .problems import Problem, error, warning
-from .records import Record, split_record
+from .records import Record, parse_record, record_of
 
 if TYPE_CHECKING:  # rendering is loaded when there is a body to render (a build with nothing to do reads none)
     from .markup import RenderedText
@@ -33,6 +35,7 @@ class RecordFile(NamedTuple):
     path: str
     stamp: Stamp | None  # None when it cannot be read (``problem`` says why)
     problem: str | None = None
+    link: bool = False  # a symbolic link: followed only to a file inside the site
 
 
 Entry = tuple[Stamp, "Record | None", "RenderedText | None", tuple[Problem, ...]]
@@ -62,13 +65,14 @@ def scan_records(config: SiteConfig) -> list[RecordFile]:
                     continue
                 try:
                     st = entry.stat()  # follows symbolic links
+                    link = entry.is_symlink()  # known from the folder's listing: no system call
                 except OSError as exc:
                     found.append(RecordFile(name, entry.path, None, _why(exc)))
                     continue
                 if not S_ISREG(st.st_mode):
                     found.append(RecordFile(name, entry.path, None, NOT_A_FILE))
                     continue
-                found.append(RecordFile(name, entry.path, stamp_of(st)))
+                found.append(RecordFile(name, entry.path, stamp_of(st), None, link))
     except (FileNotFoundError, NotADirectoryError):
         return []
     except OSError as exc:
@@ -94,10 +98,10 @@ def read_records(config: SiteConfig, files: list[RecordFile] | None = None,
                  cache: RecordCache | None = None, jobs: int = 1) -> Reading:
     """Every record of the site (sorted by file name), its body rendered, and every problem found reading them.
 
-    The records come without their bodies (``Record.body`` is empty): the bodies are rendered (on ``jobs``
-    forked workers when there are many) and let go, so that the build never holds every abstract twice (its
-    markdown and its HTML) and the workers that render pages later do not inherit them (issue 17: peak
-    memory).
+    The records come without their bodies (``Record.body`` is empty): each file is read, checked and its
+    body rendered in one step, on ``jobs`` forked workers when there are many, and only the record, its
+    rendered body (compressed) and its problems come back; the build never holds the bodies (issue 17: peak
+    memory), and reading them does not wait on this process.
 
     ``files``: a scan already made (``scan_records``); ``cache``: what an earlier read found, by file stamp,
     updated in place so that it holds exactly the files read now."""
@@ -106,37 +110,31 @@ def read_records(config: SiteConfig, files: list[RecordFile] | None = None,
     macros = tuple(sorted(config.macros.items()))
     if cache.macros != macros:
         cache.entries, cache.macros = {}, macros
-    root = config.root.resolve()
     papers_dir = config.papers_dir
     prefix = (f"{papers_dir.relative_to(config.root).as_posix()}/" if papers_dir.is_relative_to(config.root)
               else f"{papers_dir}/")
 
-    def label_of(file: RecordFile) -> str:
-        return prefix + file.name if file.name else str(papers_dir)
-
-    # Each file changed since the last read is parsed here, its body kept aside; the bodies are rendered on
-    # the workers (they inherit them: nothing is sent but their positions, and only compressed HTML comes
-    # back), then let go.
-    parsed: dict[str, tuple[Stamp, str, Record | None, tuple[Problem, ...]]] = {}
-    bodies: list[str] = []
-    for file in files:
-        if file.stamp is None:
-            continue
-        cached = cache.entries.get(file.path)
-        if cached is None or cached[0] != file.stamp:
-            label = label_of(file)
-            record, body, found_problems = _parse(Path(file.path), label, root, file.stamp[1])
-            parsed[file.path] = (file.stamp, label, record, found_problems)
-            if record is not None:
-                bodies.append(body)
-    rendered_bodies = iter(_render_bodies(macros, bodies, jobs))  # ``bodies`` is emptied
+    changed = [file for file in files if file.stamp is not None
+               and ((cached := cache.entries.get(file.path)) is None or cached[0] != file.stamp)]
     found: dict[str, Entry] = {}
-    for path, (stamp, label, record, found_problems) in parsed.items():
-        rendered = next(rendered_bodies) if record is not None else None
-        if record is not None and rendered is not None and rendered.warnings:
-            found_problems = (*found_problems, *(warning(label, record.body_line, message)
-                                                 for message in rendered.warnings))
-        found[path] = (stamp, record, rendered, found_problems)
+    if changed:
+        from .abstracts import render_abstract  # loaded before the workers fork: each would load it again
+        from .markup import RenderedText
+        from .parallel import parallel_map
+
+        reader = _Reader(config.root.resolve(), prefix, functools.partial(render_abstract, macros))
+        back = iter(changed)
+
+        def entry_of(sent: Sent) -> Entry:
+            """What a worker sent back (plain data) made into a record, as it comes, in file order."""
+            file = next(back)
+            row, packed, warnings, problems = sent
+            if row is None:
+                return file.stamp, None, None, problems
+            return file.stamp, record_of(papers_dir / file.name, row), RenderedText(packed, warnings), problems
+
+        entries = parallel_map(reader.read, changed, jobs, then=entry_of)
+        found = {file.path: entry for file, entry in zip(changed, entries)}
 
     records: list[Record] = []
     abstracts: dict[str, RenderedText] = {}
@@ -144,7 +142,8 @@ def read_records(config: SiteConfig, files: list[RecordFile] | None = None,
     seen: dict[str, Entry] = {}
     for file in files:
         if file.stamp is None:
-            problems.append(error(label_of(file), None, file.problem or "cannot read"))
+            problems.append(error(prefix + file.name if file.name else str(papers_dir), None,
+                                  file.problem or "cannot read"))
             continue
         entry = found.get(file.path) or cache.entries[file.path]
         seen[file.path] = entry
@@ -157,35 +156,61 @@ def read_records(config: SiteConfig, files: list[RecordFile] | None = None,
     return Reading(records, abstracts, problems)
 
 
-def _render_bodies(macros: tuple[tuple[str, str], ...], bodies: list[str], jobs: int) -> list[RenderedText]:
-    if not bodies:
-        return []
-    from .abstracts import render_abstract
-    from .parallel import parallel_map, release_free_memory
-
-    rendered = parallel_map(functools.partial(render_abstract, macros), bodies, jobs)
-    bodies.clear()  # the caller's list: let go before the memory is given back
-    release_free_memory()
-    return rendered
+# What reading one file sends back: the record as a row (``records.parse_record``) or None, its body rendered
+# (the compressed HTML and the warnings) and its problems.
+Sent = tuple["tuple | None", bytes, tuple[str, ...], tuple[Problem, ...]]
 
 
-def _parse(path: Path, label: str, root: Path, size: int) -> tuple[Record | None, str, tuple[Problem, ...]]:
-    """(the record without its body, the body, problems)."""
-    if path.is_symlink() and root not in path.resolve().parents:
-        return None, "", (error(label, None, "is a symbolic link to a file outside the site: not followed"),)
+@dataclass(frozen=True)
+class _Reader:
+    """Reads, checks and renders one record file (in a forked worker, or here for a few files)."""
+
+    root: Path  # resolved: a symbolic link must lead inside it
+    prefix: str  # of the files' names in problems
+    render: Callable[[str], RenderedText]  # a body to HTML
+
+    def read(self, file: RecordFile) -> Sent:
+        label = self.prefix + file.name
+        row, body, problems = _parse(file, label, self.root)
+        if row is None:
+            return None, b"", (), problems
+        rendered = self.render(body)
+        if rendered.warnings:
+            body_line = row[_BODY_LINE]
+            problems = (*problems, *(warning(label, body_line, message) for message in rendered.warnings))
+        return row, rendered.packed, rendered.warnings, problems
+
+
+_BODY_LINE = [f.name for f in dataclasses.fields(Record)].index("body_line") - 1  # in a row: no src_path
+
+
+def _parse(file: RecordFile, label: str, root: Path) -> tuple[tuple | None, str, tuple[Problem, ...]]:
+    """(the record as a row, without its body; the body; problems)."""
+    assert file.stamp is not None
+    link = file.link
+    while True:
+        if link and root not in Path(file.path).resolve().parents:
+            return None, "", (error(label, None, "is a symbolic link to a file outside the site: not followed"),)
+        try:
+            data = _read_bytes(file.path, file.stamp[1], follow=link)
+            break
+        except OSError as exc:
+            if not link and exc.errno in (errno.ELOOP, errno.EMLINK):  # made a symbolic link since the scan
+                link = True
+                continue
+            return None, "", (error(label, None, _why(exc)),)
     try:
-        text = _read_bytes(path, size).decode("utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         return None, "", (error(label, None, f"not UTF-8 text ({exc.reason} at byte {exc.start})"),)
-    except OSError as exc:
-        return None, "", (error(label, None, _why(exc)),)
-    return split_record(text, path, label, for_display=True)
+    return parse_record(text, file.name, label, for_display=True)
 
 
-def _read_bytes(path: Path, size: int) -> bytes:
+def _read_bytes(path: str, size: int, follow: bool) -> bytes:
     """A file's bytes in three system calls (open, read, close) when ``size`` is right. Opened without
-    blocking, so that a pipe put in place of a record since the scan cannot stop the build."""
-    fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC | os.O_NONBLOCK)
+    blocking, so that a pipe put in place of a record since the scan cannot stop the build; a symbolic link
+    is followed only when ``follow`` (else the open fails: ELOOP)."""
+    fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC | os.O_NONBLOCK | (0 if follow else os.O_NOFOLLOW))
     try:
         data = os.read(fd, size + 1)
         if len(data) > size:  # it grew since it was stat'ed

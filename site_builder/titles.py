@@ -235,11 +235,15 @@ def title_text(title: str) -> str:
 
 _TEXT_SPECIALS_RE = re.compile(r"(?<!\\)([%&#_])")
 _DOLLAR_RE = re.compile(r"(?<!\\)\$")
+# A title without any of these (no math, no command, nothing to escape, no tag, no brace) is its own TeX.
+_TEX_WORK_RE = re.compile(r"[$\\%&#_^<{}@]")
 
 
 def title_tex(title: str) -> str:
     """The title as TeX for BibTeX: the record's own TeX kept, text characters TeX would misread escaped."""
     title = " ".join(title.split())
+    if not _TEX_WORK_RE.search(title):
+        return title  # most titles: the loop below would give them back unchanged
     pieces = []
     for run, is_math in _segments(title):
         if is_math:

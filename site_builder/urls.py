@@ -72,7 +72,7 @@ def first_repository_url(text: str) -> str | None:
 def is_safe_link(url: str) -> bool:
     """True for links a visitor may follow: http(s), mailto, or a relative path."""
     url = url.strip()
-    if not url or any(ord(ch) < 32 or ch == "\x7f" for ch in url):
+    if not url or not url.isprintable() and any(ord(ch) < 32 or ch == "\x7f" for ch in url):  # printable: none
         return False
     try:
         parts = urlsplit(url)

@@ -316,6 +316,52 @@ def _simple_scalar(text: str) -> Any:
     return text
 
 
+# What a line is to ``_load_simple`` (``_line_kind``): a comment, a list item (its indent, its value), an entry of
+# a mapping under a key (its indent, name, value), a top-level key (its name, its value, or _OPENS when its
+# list or mapping follows), or anything else (_NOT_SIMPLE: the full reader decides).
+_COMMENT = ("#",)
+_NOT_SIMPLE = ("?",)
+_OPENS = object()
+_LONGEST_CACHED_LINE = 200
+
+
+@functools.lru_cache(maxsize=2048)
+def _cached_line_kind(line: str) -> tuple:
+    return _line_kind(line)
+
+
+def _line_kind(line: str) -> tuple:
+    """What one non-empty line is, in the forms ``dump`` writes (see ``_load_simple``). The same lines come
+    back record after record (``tags: []``, ``type: preprint``, an author's name): they are looked at once
+    (``_cached_line_kind``). A value is never a list or a mapping but for ``[]`` and ``{}`` of a top-level key."""
+    if line.lstrip(" ")[:1] == "#":
+        # another line break (\u2028), a control character: libyaml's to judge
+        return _COMMENT if line.isprintable() else _NOT_SIMPLE
+    if line[0] == " " or line[0] == "-":
+        item = _ITEM_RE.fullmatch(line)
+        if item is not None:
+            value = _simple_scalar(item.group(2))
+            if value is _NO_VALUE or isinstance(value, (list, dict)):
+                return _NOT_SIMPLE
+            return "-", item.group(1), value
+        entry = _ENTRY_RE.fullmatch(line)
+        if entry is None or needs_quotes(entry.group(2)):
+            return _NOT_SIMPLE
+        value = _simple_scalar(entry.group(3))
+        if value is _NO_VALUE or isinstance(value, (list, dict)):
+            return _NOT_SIMPLE
+        return ":", entry.group(1), entry.group(2), value
+    match = _KEY_RE.fullmatch(line)
+    if match is None or match.group(1) in _SPECIAL_WORDS:
+        return _NOT_SIMPLE
+    if match.group(2) is None:
+        return "k", match.group(1), _OPENS
+    value = _simple_scalar(match.group(2))
+    if value is _NO_VALUE:
+        return _NOT_SIMPLE
+    return "k", match.group(1), value
+
+
 def _load_simple(text: str) -> Any:
     """A mapping in the block style ``dump`` writes (one-line scalars, lists and mappings of them, and whole
     lines of comment, as in a site.yaml) read without libyaml, several times faster; _NO_VALUE whenever
@@ -328,54 +374,42 @@ def _load_simple(text: str) -> Any:
     for line in text.split("\n"):
         if not line:
             continue
-        if line.lstrip(" ")[:1] == "#":
-            if not line.isprintable():  # another line break (\u2028), a control character: libyaml's to judge
+        kind = _cached_line_kind(line) if len(line) <= _LONGEST_CACHED_LINE else _line_kind(line)
+        what = kind[0]
+        if what == "k":
+            if open_key is not None:
+                if container is None:
+                    return _NO_VALUE  # "key:" with nothing under it: null, left to libyaml
+                data[open_key] = container
+                open_key, container = None, None
+            _what, name, value = kind
+            if name in data:
                 return _NO_VALUE
-            continue  # a comment
-        if line[0] == " " or line[0] == "-":
+            if value is _OPENS:
+                open_key = name
+                continue
+            if type(value) is list or type(value) is dict:  # [] or {}: each record its own
+                value = type(value)()
+            data[name] = value
+        elif what == "-":
             if open_key is None:
                 return _NO_VALUE
-            item = _ITEM_RE.fullmatch(line)
-            if item is not None:
-                if container is None:
-                    container, indent = [], item.group(1)
-                elif not isinstance(container, list) or item.group(1) != indent:
-                    return _NO_VALUE  # a deeper line continues the item before it: libyaml's business
-                value = _simple_scalar(item.group(2))
-            else:
-                entry = _ENTRY_RE.fullmatch(line)
-                if entry is None or (container is not None and (not isinstance(container, dict)
-                                                                 or entry.group(1) != indent)):
-                    return _NO_VALUE
-                if container is None:
-                    container, indent = {}, entry.group(1)
-                name = entry.group(2)
-                if name in container or needs_quotes(name):
-                    return _NO_VALUE
-                value = _simple_scalar(entry.group(3))
-                if value is _NO_VALUE or isinstance(value, (list, dict)):
-                    return _NO_VALUE
-                container[name] = value
-                continue
-            if value is _NO_VALUE or isinstance(value, (list, dict)):
-                return _NO_VALUE
-            container.append(value)
-            continue
-        if open_key is not None:
             if container is None:
-                return _NO_VALUE  # "key:" with nothing under it: null, left to libyaml
-            data[open_key] = container
-            open_key, container = None, None
-        match = _KEY_RE.fullmatch(line)
-        if match is None or match.group(1) in data or match.group(1) in _SPECIAL_WORDS:
+                container, indent = [], kind[1]
+            elif type(container) is not list or kind[1] != indent:
+                return _NO_VALUE  # a deeper line continues the item before it: libyaml's business
+            container.append(kind[2])
+        elif what == ":":
+            _what, entry_indent, name, value = kind
+            if open_key is None:
+                return _NO_VALUE
+            if container is None:
+                container, indent = {}, entry_indent
+            elif type(container) is not dict or entry_indent != indent or name in container:
+                return _NO_VALUE
+            container[name] = value
+        elif kind is _NOT_SIMPLE:
             return _NO_VALUE
-        if match.group(2) is None:
-            open_key = match.group(1)
-            continue
-        value = _simple_scalar(match.group(2))
-        if value is _NO_VALUE:
-            return _NO_VALUE
-        data[match.group(1)] = value
     if open_key is not None:
         if container is None:
             return _NO_VALUE

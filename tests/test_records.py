@@ -221,3 +221,54 @@ def test_the_build_reader_renders_each_body_and_keeps_no_body(tmp_path):
         again = read_records(config, None, cache, jobs)
         assert all(a is b for a, b in zip(again.records, reading.records))
         assert [p.line for p in again.problems] == [8, 8]
+
+
+def _split_by_lines(text):
+    """What split_front_matter gives (front matter text, body, body line), by its definition: the text cut into
+    lines, the first and the closing one a '---' line (whitespace around allowed), then blank lines skipped."""
+    text = (text[1:] if text.startswith("\ufeff") else text).replace("\r\n", "\n")
+    lines = text.split("\n")
+    if lines[0].strip() != "---":
+        return "no opening"
+    end = next((i for i in range(1, len(lines)) if lines[i].strip() == "---"), None)
+    if end is None:
+        return "not closed"
+    body_lines = lines[end + 1:]
+    skipped = 0
+    while skipped < len(body_lines) and not body_lines[skipped].strip():
+        skipped += 1
+    return "\n".join(lines[1:end]) + "\n", "\n".join(body_lines[skipped:]).rstrip(), end + 2 + skipped
+
+
+_PIECES = ["---", "--- ", " ---", "\t---\u000b", "----", "-- -", "x ---", "\u3000---", "a: b", "", " ", "\t", "\r",
+           "\x1c", "\u2028", "\x85", "\ufeff", "body"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.sampled_from(["", "\ufeff"]), st.lists(st.sampled_from(_PIECES), max_size=7),
+       st.sampled_from(["\n", "\r\n"]), st.sampled_from(["", "\n", "\r\n", " ", "\n\n"]))
+def test_front_matter_is_split_as_the_lines_say(bom, pieces, newline, tail):
+    """split_front_matter searches the text for its lines instead of cutting all of it into lines (a record is
+    mostly body): the same front matter, body and body line as cutting it, whatever the whitespace."""
+    from unittest import mock
+
+    from site_builder.problems import ParseError
+    from site_builder.records import split_front_matter
+
+    text = bom + newline.join(pieces) + tail
+    expected = _split_by_lines(text)
+    try:
+        with mock.patch.object(yamlio, "load", lambda text: {}):  # the lines are the question, not the YAML
+            parsed = split_front_matter(text)
+    except ParseError as exc:
+        assert expected == ("no opening" if "must start" in exc.message else "not closed"), text
+        return
+    assert (parsed.front_matter_text, parsed.body, parsed.body_line) == expected, text
+
+
+def test_each_record_gets_its_own_empty_list_and_mapping():
+    """The fast reader keeps what it made of a line for the next record with the same line: never a list or
+    mapping one record could change under another."""
+    first, second = yamlio.load("tags: []\nlinks: {}\n"), yamlio.load("tags: []\nlinks: {}\n")
+    assert first == second == {"tags": [], "links": {}}
+    assert first["tags"] is not second["tags"] and first["links"] is not second["links"]

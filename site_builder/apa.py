@@ -248,8 +248,6 @@ def _doi_or_url(item: dict) -> str | None:
 
 # ---------------------------------------------------------------- what the fast path vouches for
 
-_MARKUP = frozenset("<>&")
-
 
 def _plain(value: Any) -> bool:
     """A string citeproc-py reads as it is: not empty, no leading space or seam mark (two of them would be
@@ -261,7 +259,7 @@ def _plain(value: Any) -> bool:
 def _inert(value: str) -> bool:
     """Text the sanitizer (nh3) passes through unchanged: printable, without <, > or & (checked over every
     code point in tests/test_reference_fast.py)."""
-    return value.isprintable() and _MARKUP.isdisjoint(value)
+    return value.isprintable() and "<" not in value and ">" not in value and "&" not in value
 
 
 def _shape(item: dict) -> bool | None:

@@ -85,7 +85,6 @@ class Builder:
         self.state_file = cache_dir / "state.pickle" if cache_dir else None
         self.state: BuildState = load_state(self.state_file)
         self.records = RecordCache()
-        self.text_cache: dict[str, str] = {}  # per-paper pieces of the whole-site exports
         self._papers: dict = {}  # the model's papers, reused when their record did not change
         self._env: jinja2.Environment | None = None
         self._sources: dict[str, str | None] = {}  # template name -> source, for the current environment
@@ -102,7 +101,6 @@ class Builder:
         if self._env is None or sources != self._sources:
             self._env = make_environment(self.config, self.cache_dir)
             self._sources = sources
-            self.text_cache = {}
         return self._env
 
     def _template_sources(self) -> dict[str, str | None]:
@@ -201,7 +199,7 @@ class Builder:
         static = self._static_files()
         changed_static = {url: src for url, (src, stamp) in static.items() if previous.get(url) != stamp}
 
-        given = render_input(site, None if self.once else self.text_cache)
+        given = render_input(site, keep_pieces=not self.once)
         sink = InPlace(out) if self.in_place and previous else FreshFolder(out) if (stale or changed_static or not previous) else None
         if sink is None:
             written = 0  # nothing changed: nothing is written
@@ -244,13 +242,20 @@ class Builder:
     def _render(self, env: jinja2.Environment, given: RenderInput, pages: list[Page], progress: Progress | None,
                 sink) -> tuple[dict[str, frozenset[str]], list[Problem]]:
         """Render ``pages`` into ``sink`` (from forked workers when the sink takes their writes); return the
-        templates each page template loaded, and the problems."""
-        from .parallel import parallel_map
+        templates each page template loaded, and the problems.
+
+        In two stages, so that what many pages show of one paper is made once (``render.PaperTexts``):
+        1. each paper's own page, and with it, by the same worker while the paper is at hand, the paper's list
+           items that the list pages to render ask for, its BibTeX and its pieces of the whole-site exports
+           (which list items a list template asks for is learnt from its smallest page, rendered first);
+        2. every other page: list pages and exports put those texts together.
+        Only when the pages are rendered by forked workers: in one process, every text is made once anyway.
+        """
+        from .parallel import forks, parallel_map
         from .plan import TEXT
-        from .render import render_chunks
+        from .render import make_paper_texts, render_chunks
 
         in_workers = sink.workers_write
-
         interned: dict[frozenset[str], frozenset[str]] = {}  # one set object per set of names: sent back once
 
         def render_one(page: Page) -> tuple[bytes | None, frozenset[str], Problem | None]:
@@ -267,13 +272,48 @@ class Builder:
             finally:
                 env.loaded = None
 
+        own = [p for p in pages if p.template != TEXT and "paper" in p.context]
+        rest = [p for p in pages if not (p.template != TEXT and "paper" in p.context)]
+        done: list[tuple[Page, tuple]] = []
+        renderer = env.globals["render_item"]
+        items: dict[str, frozenset[tuple[str, int, bool]]] = {}
+        kinds: tuple[str, ...] = ()
+        if forks(len(own), self.jobs):  # in one process, every text is made once anyway: nothing to foresee
+            probes, items = self._list_items_wanted(env, rest, render_one, done)
+            rest = [p for p in rest if p.url not in probes]
+            kinds = _export_kinds(rest)
+
+        def render_own(page: Page) -> tuple:
+            paper = page.context["paper"]
+            result = render_one(page)
+            uses = make_paper_texts(env, given.site, paper, items.get(paper.fingerprint, ()), kinds)
+            return (*result, interned.setdefault(uses, uses), env.texts.collect())
+
+        def stage_progress(before: int) -> Progress | None:
+            return None if progress is None else (lambda n, _total: progress(before + n, len(pages)))
+
+        def keep(result: tuple) -> tuple:  # in this process, as each page's result arrives
+            data, names, problem, uses, texts = result
+            renderer.uses |= uses
+            env.texts.adopt(texts)
+            return data, names, problem
+
+        sharing = forks(len(own), self.jobs)
+        if sharing:
+            env.texts.start_collecting()
+        try:
+            done.extend(zip(own, parallel_map(render_own, own, self.jobs, progress=stage_progress(len(done)),
+                                              chunk=8, then=keep)))
+        finally:
+            env.texts.collecting = False
         # Long pages (whole-site exports, long lists) first, so no worker is left alone with one at the end.
-        order = sorted(range(len(pages)), key=lambda i: (pages[i].template != TEXT, -len(pages[i].context.get("papers", ()))))
-        results = parallel_map(render_one, [pages[i] for i in order], self.jobs, progress=progress, chunk=8)
+        rest.sort(key=lambda p: (p.template != TEXT, -len(p.context.get("papers", ()))))
+        done.extend(zip(rest, parallel_map(render_one, rest, self.jobs, progress=stage_progress(len(done)), chunk=8)))
+
         used: dict[str, frozenset[str]] = {}
         found: list[Problem] = []
-        for i, (data, names, problem) in zip(order, results):
-            page = pages[i]
+        order = {p.url: i for i, p in enumerate(pages)}
+        for page, (data, names, problem) in sorted(done, key=lambda d: order[d[0].url]):
             if problem is not None:
                 found.append(problem)
                 continue
@@ -282,6 +322,70 @@ class Builder:
             if data is not None:
                 sink.write(page.url, [data])
         return used, _few_write_errors(_once_per_line(found), sink)
+
+    @staticmethod
+    def _list_items_wanted(env: jinja2.Environment, pages: list[Page], render_one: Callable, done: list
+                           ) -> tuple[set[str], dict[str, frozenset[tuple[str, int, bool]]]]:
+        """Which list items of each paper ``pages`` will ask for: (root, level, abstract) by fingerprint.
+
+        The smallest page of each list template is rendered first (in a worker of its own; its result goes into
+        ``done``), and the items it asks for are its template's pattern; the other pages of the template will ask for the same of their papers.
+        An item asked for with ``focus`` is the same on every page only when its byline is short (see
+        ``render.ItemRenderer``). Items not foreseen are rendered where they are asked for: this only saves
+        work."""
+        from .parallel import in_worker
+        from .plan import TEXT
+        from .presentation import BYLINE_LIMIT
+        from .render import page_root
+
+        lists: dict[str, list[Page]] = {}
+        for page in pages:
+            if page.template != TEXT and page.context.get("papers"):
+                lists.setdefault(page.template, []).append(page)
+        renderer = env.globals["render_item"]
+        probes = [min(group, key=lambda p: len(p.context["papers"])) for group in lists.values()]
+
+        def render_probes() -> tuple[list, frozenset[str], list]:
+            asked = []
+            for probe in probes:
+                renderer.asked = []
+                try:
+                    asked.append((render_one(probe), renderer.asked))
+                finally:
+                    renderer.asked = None
+            return asked, frozenset(renderer.uses), env.texts.collect()
+
+        if not probes:
+            return set(), {}
+        # in a worker of its own: the templates it compiles and what it renders do not stay in the builder
+        # (nor in every worker forked from it: at 1,000 papers, 4 MB)
+        env.texts.start_collecting()
+        try:
+            found, uses, places = in_worker(render_probes)
+        finally:
+            env.texts.collecting = False
+        renderer.uses |= uses
+        env.texts.adopt(places)
+        wanted: dict[str, set[tuple[str, int, bool]]] = {}
+        for probe, (result, asked) in zip(probes, found):
+            done.append((probe, result))
+            root = page_root(probe)
+            pattern = {(level, abstract, focused) for at, level, abstract, focused in asked if at == root}
+            if not pattern:
+                continue
+            for page in lists[probe.template]:
+                if page is probe:
+                    continue
+                root = page_root(page)
+                for paper in page.context["papers"]:
+                    if not paper.fingerprint:
+                        continue
+                    long_byline = len(paper.authors) > BYLINE_LIMIT
+                    want = wanted.setdefault(paper.fingerprint, set())
+                    want.update((root, level, abstract) for level, abstract, focused in pattern
+                                if not (focused and long_byline))
+        interned: dict[frozenset, frozenset] = {}
+        return {p.url for p in probes}, {key: interned.setdefault(frozenset(v), frozenset(v)) for key, v in wanted.items()}
 
     def _static_files(self) -> dict[str, tuple[Path, str]]:
         """Output URL -> (source file, stamp) for every static file, later folders winning."""
@@ -299,6 +403,14 @@ class Builder:
 
 WRITE_ERROR = "cannot write:"
 WRITE_ERRORS_SHOWN = 3
+
+
+def _export_kinds(pages: list[Page]) -> tuple[str, ...]:
+    """The kinds of per-paper pieces the whole-site exports among ``pages`` are made of."""
+    from .exports import EXPORT_PIECES
+
+    return tuple(sorted({EXPORT_PIECES[p.context["export"]] for p in pages if "export" in p.context
+                         and p.context["export"] in EXPORT_PIECES}))
 
 
 def _render_problem(exc: Exception, config: SiteConfig, page: Page) -> Problem:

@@ -76,25 +76,27 @@ def _escape(text: str) -> str:
 # Each whole-site export is written as a stream of chunks (a large site's papers.json is hundreds of
 # megabytes: it is never one string), joined when wanted whole.
 
-def papers_json(site: Site, cache: dict[str, str] | None = None) -> Iterator[str]:
+def papers_json(site: Site, texts=None, keep: bool = False) -> Iterator[bytes]:
     """Every paper, newest first, keys in a fixed order (the schema is in the README); one paper a line.
 
-    ``cache`` maps kind + fingerprint to a piece, so a rebuild serializes only the papers that changed."""
+    ``texts`` (``render.PaperTexts``) holds the pieces made already: each paper's is made once per build (by the
+    worker that rendered its page), and, with ``keep``, kept for a rebuild, which makes only the pieces of the
+    papers that changed."""
     generated = max((p.updated for p in site.papers), default=None)
     head = _compact({"version": SCHEMA_VERSION, "generated": generated, "title": site.config.title,
                      "url": site.config.url})
-    yield head[:-1] + ',"papers":[\n'
-    yield from _joined(_pieces(site, "json:", cache), ",\n")
-    yield "\n]}\n"
+    yield (head[:-1] + ',"papers":[\n').encode("utf-8")
+    yield from _joined(_pieces(site, "json:", texts, keep), b",\n")
+    yield b"\n]}\n"
 
 
-def fragment_html(site: Site, cache: dict[str, str] | None = None) -> Iterator[str]:
+def fragment_html(site: Site, texts=None, keep: bool = False) -> Iterator[bytes]:
     """The list as a plain HTML fragment for server-side includes: no <html> or <head>, every class pub-.
 
     Links are absolute when ``url:`` is set, else relative to the fragment's own place (embed/)."""
-    yield '<ul class="pub-list">\n'
-    yield from _pieces(site, "fragment:", cache)
-    yield "</ul>\n"
+    yield b'<ul class="pub-list">\n'
+    yield from _pieces(site, "fragment:", texts, keep)
+    yield b"</ul>\n"
 
 
 def _fragment_item(site: Site, paper) -> str:
@@ -178,20 +180,20 @@ def jsonld(paper, site_url: str | None) -> str:
     return _compact(data)
 
 
-def papers_bib(site: Site, cache: dict[str, str] | None = None) -> Iterator[str]:
+def papers_bib(site: Site, texts=None, keep: bool = False) -> Iterator[bytes]:
     """Every paper as BibTeX, newest first."""
-    return _joined(_pieces(site, "bib:", cache), "\n")
+    return _joined(_pieces(site, "bib:", texts, keep), b"\n")
 
 
-def search_index(site: Site, cache: dict[str, str] | None = None) -> Iterator[str]:
+def search_index(site: Site, texts=None, keep: bool = False) -> Iterator[bytes]:
     """A compact index of every paper for the search box of a paginated site: title, authors, year,
     tag slugs, page URL and the text searched (title, authors, tags, abstract)."""
-    yield '{"papers":[\n'
-    yield from _joined(_pieces(site, "search:", cache), ",\n")
-    yield "\n]}\n"
+    yield b'{"papers":[\n'
+    yield from _joined(_pieces(site, "search:", texts, keep), b",\n")
+    yield b"\n]}\n"
 
 
-def _joined(pieces: Iterator[str], separator: str) -> Iterator[str]:
+def _joined(pieces: Iterator[bytes], separator: bytes) -> Iterator[bytes]:
     """``separator.join(pieces)``, in chunks."""
     for n, piece in enumerate(pieces):
         yield separator + piece if n else piece
@@ -212,30 +214,29 @@ def _json_entry(site: Site, paper) -> str:
     return _compact(paper_record(site, paper))
 
 
-# Each whole-site export is made of one piece per paper; a piece is kept in the cache under
-# kind + fingerprint, so a rebuild makes only the pieces of papers that changed.
+# Each whole-site export is made of one piece per paper, kept (UTF-8) in ``render.PaperTexts`` by the paper's
+# fingerprint and the kind of piece. A paper's "bib:" piece is its BibTeX, the same text list items and the Cite
+# box show (``render.BIBTEX``).
 PIECES = {"json:": _json_entry, "search:": _search_entry, "bib:": _bib_entry, "fragment:": _fragment_item}
 
 
-def export_pieces(site: Site, paper) -> list[tuple[str, str]]:
-    """(cache key, text) of every export piece of one paper."""
-    return [(kind + paper.fingerprint, make(site, paper)) for kind, make in PIECES.items()]
-
-
-def _pieces(site: Site, kind: str, cache: dict[str, str] | None) -> Iterator[str]:
+def _pieces(site: Site, kind: str, texts=None, keep: bool = False) -> Iterator[bytes]:
+    """Each paper's piece of kind ``kind``, UTF-8."""
     make = PIECES[kind]
-    if cache is None:  # nothing kept: a one-time build holds one piece at a time
-        for paper in site.papers:
-            yield make(site, paper)
-        return
+    get = texts.get if texts is not None else None
     for paper in site.papers:
-        key = kind + paper.fingerprint
-        text = cache.get(key)
-        if text is None:
-            text = cache[key] = make(site, paper)
+        key = paper.fingerprint
+        kept = get(key, kind) if get is not None and key else None
+        if kept is not None:
+            yield kept
+            continue
+        text = make(site, paper).encode("utf-8", "surrogatepass")
+        if keep and texts is not None and key:
+            texts.put(key, kind, text)
         yield text
 
 
 # The whole-site exports by the name a page of the plan gives (``Page.context["export"]``).
 EXPORTS = {"search_index": search_index, "papers_bib": papers_bib, "papers_json": papers_json,
            "fragment_html": fragment_html}
+EXPORT_PIECES = {"search_index": "search:", "papers_bib": "bib:", "papers_json": "json:", "fragment_html": "fragment:"}

@@ -72,27 +72,38 @@ def _stage(name: str, payload: bytes | Iterable[str], durable: bool) -> str:
     return tmp
 
 
-def utf8_chunks(pieces: Iterable[str], size: int = 1 << 18) -> Iterator[bytes]:
+def utf8_chunks(pieces: Iterable[str | bytes], size: int = 1 << 18) -> Iterator[bytes]:
     """Pieces of text as UTF-8, a few hundred kB at a time: small pieces joined (the whole-site exports come as
     one small piece a paper, and encoding each alone cost more than writing it), a long one in slices (never
-    all of it twice)."""
+    all of it twice). A piece already in bytes is UTF-8 already."""
     pending: list[str] = []
+    ready: list[bytes] = []
     length = 0
     for piece in pieces:
-        if len(piece) > size:
+        if type(piece) is bytes:
             if pending:
-                yield "".join(pending).encode("utf-8")
-                pending, length = [], 0
+                ready.append("".join(pending).encode("utf-8"))
+                pending = []
+            ready.append(piece)
+            length += len(piece)
+            if length >= size:
+                yield b"".join(ready)
+                ready, length = [], 0
+            continue
+        if len(piece) > size:
+            if pending or ready:
+                yield b"".join(ready) + "".join(pending).encode("utf-8")
+                pending, ready, length = [], [], 0
             for start in range(0, len(piece), size):
                 yield piece[start:start + size].encode("utf-8")
             continue
         pending.append(piece)
         length += len(piece)
         if length >= size:
-            yield "".join(pending).encode("utf-8")
-            pending, length = [], 0
-    if pending:
-        yield "".join(pending).encode("utf-8")
+            yield b"".join(ready) + "".join(pending).encode("utf-8")
+            pending, ready, length = [], [], 0
+    if pending or ready:
+        yield b"".join(ready) + "".join(pending).encode("utf-8")
 
 
 def _unlink(name: str) -> None:

@@ -58,6 +58,22 @@ def _run_chunk(bounds: tuple[int, int]) -> list:
     return [func(items[i]) for i in range(start, end)]
 
 
+def forks(items: int, jobs: int) -> bool:
+    """Whether ``parallel_map`` of ``items`` items on ``jobs`` workers forks workers (else it runs here)."""
+    return jobs > 1 and items >= MIN_ITEMS and "fork" in multiprocessing.get_all_start_methods()
+
+
+def in_worker(func: Callable[[], T]) -> T:
+    """``func()`` in one forked worker, so that what it loads and leaves behind does not stay in this process
+    (and in every worker forked from it later); here where there is no fork."""
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return func()
+    release_free_memory()
+    with multiprocessing.get_context("fork").Pool(processes=1, initializer=_init_worker,
+                                                  initargs=(lambda _item: func(), [None])) as pool:
+        return pool.apply(_run_chunk, ((0, 1),))[0]
+
+
 def parallel_map(func: Callable, items: Sequence[T], jobs: int,
                  progress: Callable[[int, int], None] | None = None, chunk: int | None = None,
                  batched: bool = False, then: Callable | None = None) -> list:
@@ -68,7 +84,7 @@ def parallel_map(func: Callable, items: Sequence[T], jobs: int,
     worker sends, plain data, is made into objects one chunk at a time, never all at once)."""
     total = len(items)
     chunk = chunk or CHUNK
-    if jobs <= 1 or total < MIN_ITEMS or "fork" not in multiprocessing.get_all_start_methods():
+    if not forks(total, jobs):
         results: list = []
         if batched:
             for start in range(0, total, chunk):

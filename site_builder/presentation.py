@@ -23,6 +23,7 @@ MARK_MEANING = {"*": "equal contribution", "†": "corresponding author", "‡":
 _TRAILING_MARKS_RE = re.compile(r"[\s*†‡]+$")
 _BADGE_YEAR_RE = re.compile(r"\s*'?(19|20)?\d\d$")
 _HAS_YEAR_RE = re.compile(r"(19|20)\d\d|'\d\d$")
+_SCHEME_RE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")  # a link with a scheme (https:, mailto:) is absolute
 
 
 # A list item shows a byline of up to BYLINE_LIMIT names whole; of a longer one, the first BYLINE_FIRST names,
@@ -92,7 +93,7 @@ def href(url: str, root: str) -> str:
     """A link as written in a record or site.yaml, usable from a page whose way to the site root is ``root``:
     a relative path (``static/slides/l1.pdf``) is from the site root on every page."""
     url = str(url).strip()
-    if not url or url.startswith("#") or re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", url):
+    if not url or url.startswith("#") or _SCHEME_RE.match(url):
         return url
     return root + url.lstrip("/") if url.startswith("/") and not url.startswith("//") else root + url
 

@@ -7,10 +7,12 @@ An override can extend the file it replaces through a prefix:
 """
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
 import tempfile
 import traceback
+from array import array
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
@@ -20,6 +22,7 @@ from markupsafe import Markup
 
 from .citations import arxiv_id, bibtex, csl_json, highwire_tags, link, ris
 from .exports import EXPORTS, jsonld
+from .fileio import utf8_chunks
 from . import macros, presentation
 from .csl import ReferenceFormatter
 from .urls import is_safe_link, public_url
@@ -44,6 +47,7 @@ class _Environment(jinja2.Environment):
     """
 
     loaded: set[str] | None = None
+    texts: "PaperTexts"  # what is made per paper and reused on many pages (list items, BibTeX, export pieces)
 
     def make_globals(self, d):
         return {**self.globals, **d} if d else dict(self.globals)
@@ -78,7 +82,8 @@ def make_environment(config: SiteConfig, cache_dir: Path | None = None) -> _Envi
         keep_trailing_newline=True,
         auto_reload=False,  # the Builder makes a new environment whenever a template's source changes
     )
-    env.globals["bibtex"] = PerPaper(bibtex)  # a paper's BibTeX shows in its list items and its Cite box
+    env.texts = PaperTexts()
+    env.globals["bibtex"] = PerPaper(bibtex, env.texts, BIBTEX)  # in list items, the Cite box and papers.bib
     env.globals["ris"] = ris
     env.globals["csl_json"] = csl_json
     env.globals["arxiv_id"] = arxiv_id
@@ -86,7 +91,7 @@ def make_environment(config: SiteConfig, cache_dir: Path | None = None) -> _Envi
     env.globals["safe_link"] = is_safe_link
     env.globals["jsonld"] = lambda paper, site: Markup(jsonld(paper, site.url))
     env.globals["highwire"] = lambda paper, site: highwire_tags(paper, site.url)
-    env.globals["render_item"] = ItemRenderer(env)
+    env.globals["render_item"] = ItemRenderer(env, env.texts)
     env.globals["theme_options"] = {"accent": config.option("accent"),
                                      "show_abstracts": config.option("show_abstracts", "index"),
                                      "group_by": config.option("group_by", "year"),
@@ -167,50 +172,57 @@ class _CompiledTemplates(jinja2.FileSystemBytecodeCache):
 
 class PerPaper:
     """``func(paper)``, a text, made once per paper for as long as the environment lives (a paper's fingerprint
-    covers everything ``func`` reads of it). Kept as an ``ItemStore`` keeps list items: in memory in the
-    process that made it, in a forked worker's temporary file (at 10,000 papers, 8 MB less in each worker)."""
+    covers everything ``func`` reads of it), kept in the environment's ``PaperTexts`` as ``variant``."""
 
-    def __init__(self, func):
+    def __init__(self, func, texts: "PaperTexts", variant: str):
         self.func = func
-        self.cache = ItemStore()
+        self.texts = texts
+        self.variant = variant
 
     def __call__(self, paper):
         key = paper.fingerprint
         if not key:
             return self.func(paper)
-        kept = self.cache.get((key,))
+        kept = self.texts.get(key, self.variant)
         if kept is not None:
             return kept.decode("utf-8", "surrogatepass")
         value = self.func(paper)
-        self.cache.put((key,), value.encode("utf-8", "surrogatepass"))
+        self.texts.put(key, self.variant, value.encode("utf-8", "surrogatepass"))
         return value
 
 
 ITEM_TEMPLATE = "partials/paper_item.html"
+BIBTEX = "bib:"  # the variant of a paper's BibTeX: the same text as its piece of papers.bib (see exports.PIECES)
 
 
 class ItemRenderer:
     """``render_item(paper, root, level, abstract, focus)`` in templates: one paper's list item.
 
     Lists show the same paper on the index and on each of its tag and author pages, so each item is
-    rendered once per set of arguments and reused; the cache lives as long as the environment, which is
-    replaced whenever a template changes. The item's template is ``partials/paper_item.html``; it gets
-    ``paper``, ``root`` (the prefix that leads to the site root from the page), ``level`` (its heading
-    level), ``abstract`` (false in compact lists: no abstract toggle) and ``focus`` (on an author's page,
-    the author's slug: a long byline keeps that name, see ``presentation.byline``) as plain template
-    variables.
+    rendered once per set of arguments and reused; it is kept in the environment's ``PaperTexts``, which
+    lives as long as the environment (replaced whenever a template changes). The item's template is
+    ``partials/paper_item.html``; it gets ``paper``, ``root`` (the prefix that leads to the site root from the
+    page), ``level`` (its heading level), ``abstract`` (false in compact lists: no abstract toggle) and
+    ``focus`` (on an author's page, the author's slug: a long byline keeps that name, see
+    ``presentation.byline``) as plain template variables.
+
+    ``asked``: while it is a list, the arguments of every call are added to it, ``(root, level, abstract,
+    focus given)``: the build learns from one page of each list template which items its pages will ask for.
     """
 
-    def __init__(self, env: _Environment):
+    def __init__(self, env: _Environment, texts: "PaperTexts"):
         self.env = env
-        self.cache = ItemStore()  # (fingerprint, root, level, abstract, focus) -> the item, UTF-8
+        self.texts = texts
         self.uses: set[str] = set()  # the templates an item render loads (recorded again on a cache hit)
+        self.asked: list[tuple[str, int, bool, bool]] | None = None
 
     def __call__(self, paper, root: str, level: int = 3, abstract: bool = True, focus: str | None = None) -> Markup:
+        if self.asked is not None:
+            self.asked.append((root, level, bool(abstract), focus is not None))
         if len(paper.authors) <= presentation.BYLINE_LIMIT:
             focus = None  # the whole byline is shown: the item is the same on every page
-        key = (paper.fingerprint, root, level, bool(abstract), focus)
-        kept = self.cache.get(key) if paper.fingerprint else None
+        variant = ("item", root, level, bool(abstract), focus)
+        kept = self.texts.get(paper.fingerprint, variant) if paper.fingerprint else None
         if kept is None:
             outer, self.env.loaded = self.env.loaded, set()
             try:
@@ -221,7 +233,7 @@ class ItemRenderer:
                 self.env.loaded = outer
             if paper.fingerprint:
                 # kept as UTF-8: an item with one character beyond Latin-1 is 2-4 bytes a character as str
-                self.cache.put(key, html.encode("utf-8", "surrogatepass"))
+                self.texts.put(paper.fingerprint, variant, html.encode("utf-8", "surrogatepass"))
         else:
             html = Markup(kept.decode("utf-8", "surrogatepass"))
         if self.env.loaded is not None:
@@ -229,46 +241,132 @@ class ItemRenderer:
         return html
 
 
-class ItemStore:
-    """Rendered list items by key: in memory in the process that made the environment (the dev server keeps
-    them from one build to the next); in a forked worker of a build, in a temporary file of its own.
+class PaperTexts:
+    """Texts made for one paper (its list items, its BibTeX, its pieces of the whole-site exports), as UTF-8,
+    by the paper's fingerprint and a variant (what the text is: a list item's arguments, an export's kind).
 
-    A worker renders thousands of items, each seen on a few pages (its tags', its authors'). Kept in memory,
-    they would add about half the site's list pages to each worker's size (at 10,000 papers, 100 MB); in the
-    file they cost the worker only an index entry, and the system's file cache keeps them fast. The file has
-    no name (it is gone when the worker ends, killed or not)."""
+    Where a text is kept depends on the process that made it:
+
+    * the process that made the store (the builder's): in memory (the dev server reuses them from one build
+      to the next);
+    * a forked worker: an unnamed temporary file of its own. A worker renders thousands of items, each seen on
+      a few pages; kept in memory, they would add about half the site's list pages to its size (at 10,000
+      papers, 100 MB); in the file they cost an index entry, and the system's file cache keeps them fast;
+    * a forked worker while the store is ``collecting`` (the build's first stage: each paper's own page and,
+      with it, its texts): the store's shared file, which the builder made before forking. ``collect`` writes
+      what the worker made since its last call there and says where; the builder adopts the places, and
+      the workers of the next stage (list pages, whole-site exports) inherit them and read the texts: each
+      text is made once per build, not once in each worker that shows it.
+
+    The files have no name: they are gone when the last process that has them open ends, killed or not.
+    """
 
     def __init__(self) -> None:
         self.pid = os.getpid()
-        self.memory: dict[tuple, bytes] = {}
-        self.spilled: dict[tuple, int] = {}  # key -> offset << 32 | length in ``file`` (one int: 32 bytes, not 112)
-        self.file = None  # the temporary file, and the worker it belongs to
-        self.file_pid = 0
-        self.size = 0
+        self.collecting = False
+        self.memory: dict[tuple[str, Any], bytes] = {}
+        # shared texts: fingerprint -> a row of places in ``file``, one column per variant; a place is
+        # 1 + (offset << 32 | length), 0 when the row has no text of that variant (a row of 8-byte numbers: at
+        # 10,000 papers and 7 texts each, 1 MB where a dictionary entry per text would take 10)
+        self.columns: dict[Any, int] = {}
+        self.rows: dict[str, array] = {}
+        self.file = None  # the shared file
+        self.outbox: dict[tuple[str, Any], bytes] = {}  # a collecting worker's texts, until collected
+        self.own: tuple[int, Any, dict] | None = None  # a worker's own file: (pid, file, key -> place)
+        self.own_size = 0
 
-    def get(self, key: tuple) -> bytes | None:
-        kept = self.memory.get(key)
-        if kept is not None or self.pid == os.getpid():
+    def get(self, key: str, variant: Any) -> bytes | None:
+        kept = self.memory.get((key, variant))
+        if kept is not None:
             return kept
-        where = self.spilled.get(key)
-        if where is None:
-            return None
-        return os.pread(self.file.fileno(), where & 0xFFFFFFFF, where >> 32)
-
-    def put(self, key: tuple, item: bytes) -> None:
+        row = self.rows.get(key)
+        if row is not None:
+            column = self.columns.get(variant)
+            if column is not None and column < len(row) and row[column]:
+                place = row[column] - 1
+                return os.pread(self.file.fileno(), place & 0xFFFFFFFF, place >> 32)
         if self.pid == os.getpid():
-            self.memory[key] = item
+            return None
+        if self.collecting:
+            return self.outbox.get((key, variant))
+        own = self.own
+        if own is not None and own[0] == os.getpid():
+            place = own[2].get((key, variant))
+            if place is not None:
+                return os.pread(own[1].fileno(), place & 0xFFFFFFFF, place >> 32)
+        return None
+
+    def put(self, key: str, variant: Any, text: bytes) -> None:
+        if self.pid == os.getpid():
+            self.memory[(key, variant)] = text
             return
-        if self.file is None or self.file_pid != os.getpid():  # first item of this worker
-            self.file, self.file_pid, self.size, self.spilled = tempfile.TemporaryFile(), os.getpid(), 0, {}
-        fd, view = self.file.fileno(), memoryview(item)
-        while view:
-            view = view[os.write(fd, view):]
-        self.spilled[key] = self.size << 32 | len(item)  # an item is far below 4 GB
-        self.size += len(item)
+        if self.collecting:
+            self.outbox[(key, variant)] = text
+            return
+        if self.own is None or self.own[0] != os.getpid():  # this worker's first text
+            self.own, self.own_size = (os.getpid(), tempfile.TemporaryFile(), {}), 0
+        _write_all(self.own[1].fileno(), text)
+        self.own[2][(key, variant)] = self.own_size << 32 | len(text)  # one int: 32 bytes, not a tuple's 112
+        self.own_size += len(text)
+
+    def start_collecting(self) -> None:
+        """In the builder, before forking the first stage's workers."""
+        if self.file is None:
+            self.file = tempfile.TemporaryFile()
+        self.collecting = True
+
+    def collect(self) -> list[tuple[str, Any, int]]:
+        """In a collecting worker: write the texts made since the last call to the shared file, and say where
+        they are ((fingerprint, variant, place)) for the builder to ``adopt``."""
+        if self.pid == os.getpid() or not self.outbox:
+            return []
+        texts = list(self.outbox.items())
+        self.outbox.clear()
+        data = b"".join(text for _key, text in texts)
+        fd = self.file.fileno()
+        fcntl.lockf(fd, fcntl.LOCK_EX)  # the workers take turns at the end of the file
+        try:
+            offset = os.fstat(fd).st_size
+            if offset + len(data) >= 1 << 31:
+                return []  # beyond what a place can say: these are made again where they are needed
+            view = memoryview(data)
+            while view:
+                view = view[os.pwrite(fd, view, offset + len(data) - len(view)):]
+        finally:
+            fcntl.lockf(fd, fcntl.LOCK_UN)
+        places = []
+        for (key, variant), text in texts:
+            places.append((key, variant, 1 + (offset << 32 | len(text))))
+            offset += len(text)
+        return places
+
+    def adopt(self, places: list[tuple[str, Any, int]]) -> None:
+        """In the builder: the places of texts a worker wrote to the shared file."""
+        columns, rows = self.columns, self.rows
+        for key, variant, place in places:
+            column = columns.get(variant)
+            if column is None:
+                column = columns[variant] = len(columns)
+            row = rows.get(key)
+            if row is None:
+                row = rows[key] = array("Q", bytes(8 * len(columns)))
+            elif len(row) <= column:
+                row.frombytes(bytes(8 * (column + 1 - len(row))))
+            row[column] = place
 
     def clear(self) -> None:
         self.memory.clear()
+        self.rows.clear()
+        self.columns.clear()
+        if self.file is not None:
+            self.file.close()
+        self.file = None
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
 
 
 @dataclass(frozen=True)
@@ -329,29 +427,66 @@ class RenderInput:
 
     site: Site
     info: SiteInfo
-    text_cache: dict | None  # per-paper pieces of the whole-site exports (see exports.py), kept between
-    # builds; None: a one-time build, which makes each piece when it writes it and keeps none
+    keep_pieces: bool  # keep the pieces of the whole-site exports made while writing them, for a next build
+    # (the dev server); a one-time build keeps none (it reads those the first stage made, see ``PaperTexts``)
 
 
-def render_input(site: Site, text_cache: dict | None = None) -> RenderInput:
-    return RenderInput(site, site_info(site), text_cache)
+def render_input(site: Site, keep_pieces: bool = False) -> RenderInput:
+    return RenderInput(site, site_info(site), keep_pieces)
 
 
 def render_page(env: jinja2.Environment, page: Page, given: RenderInput) -> str:
-    return "".join(render_chunks(env, page, given))
+    return b"".join(utf8_chunks(render_chunks(env, page, given))).decode("utf-8")
 
 
-def render_chunks(env: jinja2.Environment, page: Page, given: RenderInput) -> Iterable[str]:
+def render_chunks(env: jinja2.Environment, page: Page, given: RenderInput) -> Iterable[str | bytes]:
     """A page's text in one or more pieces: the whole-site exports stream theirs (they can be very large)."""
     if page.template == TEXT:
         if "export" in page.context:
-            return EXPORTS[page.context["export"]](given.site, given.text_cache)
+            return EXPORTS[page.context["export"]](given.site, env.texts, given.keep_pieces)
         return (page.context["text"],)
     template = env.get_template(page.template)
     context: dict[str, Any] = dict(page.context)
-    context.update(site=given.info, root=page.root if page.root is not None else relative_root(page.url),
-                   page_url=page.url)
+    context.update(site=given.info, root=page_root(page), page_url=page.url)
     return (template.render(context),)
+
+
+def page_root(page: Page) -> str:
+    """How the page's links reach the site root (``root`` in templates)."""
+    return page.root if page.root is not None else relative_root(page.url)
+
+
+def make_paper_texts(env: _Environment, site: Site, paper, items: Iterable[tuple[str, int, bool]],
+                     kinds: Iterable[str]) -> frozenset[str]:
+    """Make what other pages show of ``paper`` and keep it in ``env.texts``: its list items with the arguments
+    ``items`` ((root, level, abstract)) and its pieces of the whole-site exports of ``kinds`` (its BibTeX is
+    one). Return the templates the items loaded.
+
+    A text that fails is left out: the page that shows it makes it again and reports the error there."""
+    from .exports import PIECES
+
+    key = paper.fingerprint
+    if not key:
+        return frozenset()
+    render_item, texts = env.globals["render_item"], env.texts
+    outer, env.loaded = env.loaded, set()
+    try:
+        for root, level, abstract in items:
+            try:
+                render_item(paper, root, level, abstract)
+            except Exception:
+                pass
+        for kind in kinds:
+            try:
+                if kind == BIBTEX:
+                    env.globals["bibtex"](paper)  # kept by PerPaper under the same name
+                elif texts.get(key, kind) is None:
+                    texts.put(key, kind, PIECES[kind](site, paper).encode("utf-8", "surrogatepass"))
+            except Exception:
+                pass
+        return frozenset(env.loaded)
+    finally:
+        env.loaded = outer
 
 
 def template_problem(exc: BaseException, config: SiteConfig, page: Page) -> Problem:

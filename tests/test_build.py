@@ -311,6 +311,47 @@ def test_forked_workers_write_what_one_process_writes(small_site, run, forked, t
     assert '<div class="x"><p>' in (copy / "output" / "tags" / "cv" / "index.html").read_text()
 
 
+def test_forked_build_makes_each_list_item_and_bibtex_once(seed_site, run, forked, monkeypatch, tmp_path):
+    """A paper's list items, BibTeX and export pieces are made once per build by the worker that renders its
+    page, and the list pages and exports rendered later by other workers read them (render.PaperTexts): no
+    item is rendered twice however many pages and workers show it. The output is what one process writes."""
+    import jinja2
+
+    import site_builder.citations
+    import site_builder.render
+
+    run(seed_site, "import")
+    copy = tmp_path / "copy"
+    shutil.copytree(seed_site, copy)
+    forked(seed_site, jobs=1)
+    log = tmp_path / "made.log"
+    render, bibtex = jinja2.Template.render, site_builder.citations.bibtex
+
+    def note(line: str) -> None:
+        with open(log, "a") as f:  # appended by every worker: one line a write
+            f.write(line + "\n")
+
+    def counted_render(self, *args, **kwargs):
+        if self.name == "partials/paper_item.html":
+            note(f"item {kwargs['paper'].slug} {kwargs['root']} {kwargs['abstract']} {kwargs['focus']}")
+        return render(self, *args, **kwargs)
+
+    def counted_bibtex(paper):
+        note(f"bibtex {paper.slug}")
+        return bibtex(paper)
+    monkeypatch.setattr(jinja2.Template, "render", counted_render)
+    monkeypatch.setattr(site_builder.citations, "bibtex", counted_bibtex)
+    monkeypatch.setattr(site_builder.render, "bibtex", counted_bibtex)
+    forked(copy, jobs=2)
+    assert snapshot(copy / "output") == snapshot(seed_site / "output")
+    made = log.read_text().splitlines()
+    papers = len(list((copy / "content" / "papers").glob("*.md")))
+    assert sorted(line for line in made if line.startswith("bibtex")) == sorted({f"bibtex {p.stem}" for p in
+                                                                                  (copy / "content" / "papers").glob("*.md")})
+    items = [line for line in made if line.startswith("item")]
+    assert len(items) == len(set(items)) and len(items) >= 2 * papers  # a full and a compact item each, once
+
+
 @pytest.mark.parametrize("template, text", [
     ("paper.html", '{% extends "theme/paper.html" %}\n{% block title %}{{ paper.nope.deeper }}{% endblock %}'),
     ("partials/paper_item.html", '<li>\n{{ paper.nope.deeper }}</li>'),  # fails inside every list page

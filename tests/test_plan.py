@@ -105,7 +105,7 @@ def test_list_items_take_root_and_abstract_as_template_variables_and_record_temp
     again = items(paper, "../../", 3, True)  # from the cache: the templates it depends on are still recorded
     assert {ITEM_TEMPLATE, "partials/macros.html"} <= env.loaded
     assert again == full and type(again) is type(full)  # the cache gives back the same HTML, still Markup
-    assert all(isinstance(v, bytes) for v in items.cache.memory.values())  # kept as UTF-8
+    assert all(isinstance(v, bytes) for v in items.texts.memory.values())  # kept as UTF-8
 
 
 def test_a_papers_bibtex_is_made_once_per_environment():
@@ -140,28 +140,29 @@ def test_render_page_records_every_template_a_page_loads():
 
 
 def test_list_items_a_forked_worker_renders_go_to_a_file_of_its_own():
-    """In the process that made it, the item store keeps items in memory (the dev server reuses them from one
+    """In the process that made it, the store keeps texts in memory (the dev server reuses them from one
     build to the next); in a forked worker, in an unnamed temporary file: the worker's size does not grow
     with every item it renders, and what it reads back is the same bytes."""
     import json
     import os
 
-    from site_builder.render import ItemStore
+    from site_builder.render import PaperTexts
 
-    store = ItemStore()
-    store.put(("parent",), b"<li>kept in memory</li>")
-    assert store.memory == {("parent",): b"<li>kept in memory</li>"} and store.file is None
+    store = PaperTexts()
+    store.put("parent", "item", b"<li>kept in memory</li>")
+    assert store.memory == {("parent", "item"): b"<li>kept in memory</li>"} and store.own is None
     read, write = os.pipe()
     pid = os.fork()
     if pid == 0:  # the worker
         try:
-            items = {(f"k{n}",): f"<li>item {n} \u03b5</li>".encode() * (n + 1) for n in range(50)}
+            items = {f"k{n}": f"<li>item {n} \u03b5</li>".encode() * (n + 1) for n in range(50)}
             for key, item in items.items():
-                store.put(key, item)
-            answer = {"same": all(store.get(key) == item for key, item in items.items()),
-                      "parent": store.get(("parent",)).decode(), "in_memory": len(store.memory),
-                      "in_file": len(store.spilled), "file_size": os.fstat(store.file.fileno()).st_size,
-                      "named": os.fstat(store.file.fileno()).st_nlink, "missing": store.get(("none",))}
+                store.put(key, "item", item)
+            answer = {"same": all(store.get(key, "item") == item for key, item in items.items()),
+                      "parent": store.get("parent", "item").decode(), "in_memory": len(store.memory),
+                      "in_file": len(store.own[2]), "file_size": os.fstat(store.own[1].fileno()).st_size,
+                      "named": os.fstat(store.own[1].fileno()).st_nlink, "missing": store.get("none", "item"),
+                      "other_variant": store.get("k1", "bib:")}
             os.write(write, json.dumps(answer).encode())
         finally:
             os._exit(0)
@@ -171,5 +172,60 @@ def test_list_items_a_forked_worker_renders_go_to_a_file_of_its_own():
     os.waitpid(pid, 0)
     size = sum(len(f"<li>item {n} \u03b5</li>".encode()) * (n + 1) for n in range(50))
     assert answer == {"same": True, "parent": "<li>kept in memory</li>", "in_memory": 1, "in_file": 50,
-                      "file_size": size, "named": 0, "missing": None}
-    assert store.spilled == {} and store.get(("k1",)) is None  # the parent saw none of it
+                      "file_size": size, "named": 0, "missing": None, "other_variant": None}
+    assert store.own is None and store.get("k1", "item") is None  # the parent saw none of it
+
+
+def test_texts_collected_in_first_stage_workers_are_read_by_later_workers():
+    """What workers of a build's first stage make (a paper's list items, BibTeX, export pieces) goes to the
+    store's shared file, and only its place comes back; the builder adopts the places, and the workers it
+    forks next read the texts from the file (each text made once per build, however many workers show it).
+    Two first-stage workers write at once: each text is read back whole and right."""
+    import json
+    import os
+
+    from site_builder.render import PaperTexts
+
+    store = PaperTexts()
+    store.start_collecting()
+    pipes = []
+    for worker in range(2):
+        read, write = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            try:
+                places = []
+                for n in range(200):
+                    key = f"w{worker}-{n}"
+                    store.put(key, ("item", "../../", 3, False, None), f"<li>{key} \u03b5</li>".encode() * (n % 7 + 1))
+                    store.put(key, "bib:", f"@misc{{{key}}}".encode())
+                    assert store.get(key, "bib:") == f"@misc{{{key}}}".encode()  # before it is collected
+                    places.extend(store.collect())
+                os.write(write, json.dumps(places).encode())
+            finally:
+                os._exit(0)
+        os.close(write)
+        pipes.append((pid, read))
+    for pid, read in pipes:
+        with os.fdopen(read) as pipe:
+            store.adopt([(key, tuple(variant) if isinstance(variant, list) else variant, place)
+                         for key, variant, place in json.loads(pipe.read())])
+        os.waitpid(pid, 0)
+    store.collecting = False
+    assert store.memory == {} and len(store.rows) == 400
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # a second-stage worker
+        try:
+            right = all(store.get(f"w{w}-{n}", ("item", "../../", 3, False, None))
+                        == f"<li>w{w}-{n} \u03b5</li>".encode() * (n % 7 + 1)
+                        and store.get(f"w{w}-{n}", "bib:") == f"@misc{{w{w}-{n}}}".encode()
+                        for w in range(2) for n in range(200))
+            os.write(write, json.dumps([right, store.get("w0-1", ("item", "", 3, True, None))]).encode())
+        finally:
+            os._exit(0)
+    os.close(write)
+    with os.fdopen(read) as pipe:
+        assert json.loads(pipe.read()) == [True, None]
+    os.waitpid(pid, 0)
+    assert store.get("w1-5", "bib:") == b"@misc{w1-5}"  # the builder reads them too

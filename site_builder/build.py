@@ -278,7 +278,8 @@ class Builder:
         renderer = env.globals["render_item"]
         items: dict[str, frozenset[tuple[str, int, bool]]] = {}
         kinds: tuple[str, ...] = ()
-        if forks(len(own), self.jobs):  # in one process, every text is made once anyway: nothing to foresee
+        sharing = forks(len(own), self.jobs)  # in one process, every text is made once anyway
+        if sharing:
             probes, items = self._list_items_wanted(env, rest, render_one, done)
             rest = [p for p in rest if p.url not in probes]
             kinds = _export_kinds(rest)
@@ -298,7 +299,6 @@ class Builder:
             env.texts.adopt(texts)
             return data, names, problem
 
-        sharing = forks(len(own), self.jobs)
         if sharing:
             env.texts.start_collecting()
         try:
@@ -329,7 +329,8 @@ class Builder:
         """Which list items of each paper ``pages`` will ask for: (root, level, abstract) by fingerprint.
 
         The smallest page of each list template is rendered first (in a worker of its own; its result goes into
-        ``done``), and the items it asks for are its template's pattern; the other pages of the template will ask for the same of their papers.
+        ``done``), and the items it asks for are its template's pattern; the other pages of the template will
+        ask for the same of their papers.
         An item asked for with ``focus`` is the same on every page only when its byline is short (see
         ``render.ItemRenderer``). Items not foreseen are rendered where they are asked for: this only saves
         work."""

@@ -59,9 +59,7 @@ def _stage(name: str, payload: bytes | Iterable[str], durable: bool) -> str:
             if mode is not None:
                 os.fchmod(fd, mode)
             for data in ((payload,) if isinstance(payload, bytes) else utf8_chunks(payload)):
-                view = memoryview(data)
-                while view:
-                    view = view[os.write(fd, view):]
+                write_all(fd, data)
             if durable:
                 os.fsync(fd)
         finally:
@@ -70,6 +68,15 @@ def _stage(name: str, payload: bytes | Iterable[str], durable: bool) -> str:
         _unlink(tmp)
         raise
     return tmp
+
+
+def write_all(fd: int, data: bytes, offset: int | None = None) -> None:
+    """All of ``data`` to ``fd`` (a write may take less than it is given); at ``offset`` when one is given
+    (``pwrite``: the file's position is left alone), else where the file's position is."""
+    view = memoryview(data)
+    while view:
+        done = os.write(fd, view) if offset is None else os.pwrite(fd, view, offset + len(data) - len(view))
+        view = view[done:]
 
 
 def utf8_chunks(pieces: Iterable[str | bytes], size: int = 1 << 18) -> Iterator[bytes]:

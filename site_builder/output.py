@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Iterable
 
 from .config import CONFIG_NAME, SiteConfig
-from .fileio import UMASK, atomic_write
+from .fileio import UMASK, atomic_write, write_all
 from .problems import UserError
 
 MARKER = ".site-builder"
@@ -180,12 +180,6 @@ class FreshFolder:
         self.abort()
         if isinstance(exc, OSError):
             raise write_error(self.out, exc) from None
-
-
-def write_all(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view):]
 
 
 class InPlace:

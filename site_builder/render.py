@@ -22,7 +22,7 @@ from markupsafe import Markup
 
 from .citations import arxiv_id, bibtex, csl_json, highwire_tags, link, ris
 from .exports import EXPORTS, jsonld
-from .fileio import utf8_chunks
+from .fileio import utf8_chunks, write_all
 from . import macros, presentation
 from .csl import ReferenceFormatter
 from .urls import is_safe_link, public_url
@@ -305,7 +305,7 @@ class PaperTexts:
             return
         if self.own is None or self.own[0] != os.getpid():  # this worker's first text
             self.own, self.own_size = (os.getpid(), tempfile.TemporaryFile(), {}), 0
-        _write_all(self.own[1].fileno(), text)
+        write_all(self.own[1].fileno(), text)
         self.own[2][(key, variant)] = self.own_size << 32 | len(text)  # one int: 32 bytes, not a tuple's 112
         self.own_size += len(text)
 
@@ -329,9 +329,7 @@ class PaperTexts:
             offset = os.fstat(fd).st_size
             if offset + len(data) >= 1 << 31:
                 return []  # beyond what a place can say: these are made again where they are needed
-            view = memoryview(data)
-            while view:
-                view = view[os.pwrite(fd, view, offset + len(data) - len(view)):]
+            write_all(fd, data, offset)
         finally:
             fcntl.lockf(fd, fcntl.LOCK_UN)
         places = []
@@ -361,12 +359,6 @@ class PaperTexts:
         if self.file is not None:
             self.file.close()
         self.file = None
-
-
-def _write_all(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view):]
 
 
 @dataclass(frozen=True)

@@ -407,7 +407,11 @@ class DevServer:
         server = HTTPServer(self.application())
         server.add_sockets(sockets)
         url = f"http://{'127.0.0.1' if options.host in ('', '0.0.0.0') else options.host}:{port}{self.base}"
-        signal.signal(signal.SIGTERM, lambda *_: self.loop.add_callback_from_signal(self.loop.stop))
+        # Ctrl-C and SIGTERM stop the loop from the next turn: a KeyboardInterrupt raised wherever the signal
+        # lands could be swallowed (Python only prints "Exception ignored" when it interrupts a weakref
+        # callback or a finalizer), leaving the server running
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, lambda *_: self.loop.add_callback_from_signal(self.loop.stop))
         try:  # from here on Ctrl-C, whenever it comes, stops the server cleanly
             self.start_watching()
             self.say(f"Serving {self.served or 'nothing yet (the build failed)'} on {url} (Ctrl-C to stop)")

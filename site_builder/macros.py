@@ -24,10 +24,18 @@ _CATEGORY_OR_AFFILIATION = ("category", "affiliation")
 
 def escape(value: Any) -> str:
     """What ``{{ value }}`` writes: ``Markup`` as it is, anything else as text with ``& < > ' "`` escaped as
-    markupsafe.escape escapes them (the same entities), as a plain ``str`` (no ``Markup`` made per value)."""
-    if hasattr(value, "__html__"):
+    markupsafe.escape escapes them (the same entities), as a plain ``str`` (no ``Markup`` made per value).
+
+    The compiled templates escape their ``{{ }}`` with it too (``render._CodeGenerator``): markupsafe's
+    ``escape`` is a Python function that makes a ``Markup`` per value (~0.7-1.3 µs; this, ~0.2-0.3 µs), and
+    what a ``{{ }}`` writes is only ever joined into the page (or into a macro's or block's text, made
+    ``Markup`` whole). A plain ``str``, by far the most common value, is tested first."""
+    if type(value) is str:
+        text = value
+    elif hasattr(value, "__html__"):
         return value.__html__()
-    text = str(value)
+    else:
+        text = str(value)
     if "&" in text:
         text = text.replace("&", "&amp;")
     if "<" in text:

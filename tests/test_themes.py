@@ -200,3 +200,27 @@ def test_on_a_phone_the_first_paper_starts_in_the_upper_half(themed, browser, th
             assert gap >= (0 if theme == "minimal" else 10), (url, gap)
     finally:
         page.close()
+
+
+def test_output_escaping_is_markupsafes():
+    """``{{ }}`` in the site's templates is escaped by ``macros.escape`` (render._CodeGenerator): the same text
+    markupsafe.escape writes, for text, Markup, numbers, objects with ``__html__`` and str subclasses."""
+    import jinja2
+    from markupsafe import Markup, escape
+    from site_builder import macros, render
+
+    class Html:
+        def __html__(self):
+            return "<b>kept</b>"
+
+    class Text(str):
+        pass
+
+    values = ["plain", "a & b < c > d 'e' \"f\"", "", Markup("<i>x</i> &amp;"), 2025, 1.5, None, True, Html(),
+              Text("<s>"), ("<", 1), "ü ∞ \u2028"]
+    for value in values:
+        assert macros.escape(value) == str(escape(value))
+    env = render._Environment(loader=jinja2.DictLoader({"t.html": "{{ v }}|{% set s %}{{ v }}{% endset %}{{ s }}"}),
+                              autoescape=True)
+    for value in values:
+        assert env.get_template("t.html").render(v=value) == f"{escape(value)}|{escape(value)}"

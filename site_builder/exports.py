@@ -200,10 +200,14 @@ def _joined(pieces: Iterator[bytes], separator: bytes) -> Iterator[bytes]:
 
 
 def _search_entry(site: Site, paper) -> str:
+    """The paper's entry in the search index. Its abstract's text is ``presentation.abstract_text``: made once for
+    the paper whose page was just rendered (the build makes a paper's pieces right after its page), where
+    ``paper.abstract_text`` would unpack and strip the HTML again (~25 µs)."""
     authors = ", ".join(a.name for a in paper.authors) + (" et al." if paper.record.et_al else "")
     tags = " ".join(ref.slug for ref in paper.tags)
-    return _compact({"title": paper.title_text, "authors": authors, "year": paper.year, "tags": tags, "url": paper.url,
-                     "text": " ".join((paper.title_text, authors, " ".join(r.name for r in paper.tags), paper.abstract_text))})
+    title = paper.title_text
+    return _compact({"title": title, "authors": authors, "year": paper.year, "tags": tags, "url": paper.url,
+                     "text": " ".join((title, authors, " ".join(r.name for r in paper.tags), abstract_text(paper)))})
 
 
 def _bib_entry(site: Site, paper) -> str:

@@ -30,6 +30,7 @@ from .urls import is_safe_link, public_url
 from .config import SiteConfig
 from .plan import TEXT, Page
 from .problems import Problem, UserError, error
+from .recent import Recent
 from .site import Site, author_key, relative_root
 from .themes import PACKAGE_THEMES, theme_dirs
 
@@ -133,7 +134,7 @@ def make_environment(config: SiteConfig, cache_dir: Path | None = None) -> _Envi
     env.globals["tag_label"] = presentation.tag_label
     env.globals["date_text"] = presentation.date_text
     env.globals["date_iso"] = presentation.date_iso
-    env.globals["description"] = lambda paper, length=300: _description(env, paper, length)
+    env.globals["description"] = Recent(lambda paper, length=300: _description(env, paper, length))
     env.globals["field"] = presentation.field
     env.globals["ink"] = presentation.ink
     env.globals["formatted_reference"] = ReferenceFormatter(config.citation_style, config.root, cache_dir)

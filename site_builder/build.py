@@ -298,11 +298,16 @@ class Builder:
             items = _list_items_wanted(patterns, rest)
             kinds = _export_kinds(rest)
 
-        def render_own(page: Page) -> tuple:
-            paper = page.context["paper"]
-            result = render_one(page)
-            uses = make_paper_texts(env, given.site, paper, items.get(paper.fingerprint, ()), kinds)
-            return (*result, interned.setdefault(uses, uses), env.texts.collect())
+        def render_own(run: list[Page]) -> list[tuple]:  # a run of pages at a time: their texts written at once
+            results = []
+            for page in run:
+                paper = page.context["paper"]
+                result = render_one(page)
+                uses = make_paper_texts(env, given.site, paper, items.get(paper.fingerprint, ()), kinds)
+                results.append((*result, interned.setdefault(uses, uses), ()))
+            if results:
+                results[-1] = (*results[-1][:4], env.texts.collect())
+            return results
 
         def stage_progress(before: int) -> Progress | None:
             return None if progress is None else (lambda n, _total: progress(before + n, len(pages)))
@@ -317,7 +322,7 @@ class Builder:
             env.texts.start_collecting()
         try:
             done.extend(zip(own, parallel_map(render_own, own, self.jobs, progress=stage_progress(len(done)),
-                                              chunk=8, then=keep)))
+                                              chunk=8, batched=True, then=keep)))
         finally:
             env.texts.collecting = False
         # Long pages (whole-site exports, long lists) first, so no worker is left alone with one at the end.

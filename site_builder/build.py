@@ -27,7 +27,6 @@ from .config import SiteConfig
 from .digest import digest
 from .fileio import utf8_chunks
 from .output import MARKER, FreshFolder, InPlace, check_output_dir, recover
-from .parallel import Background, forks
 from .problems import Problem, UserError, error, warning
 from .reading import RecordCache, read_records, scan_records
 from .state import BuildState, inputs_digest, load_state, save_state, site_key
@@ -38,6 +37,7 @@ from .themes import static_dirs, theme_dirs
 if TYPE_CHECKING:
     import jinja2
 
+    from .parallel import Background
     from .plan import Page
     from .render import RenderInput
     from .site import Site
@@ -158,6 +158,8 @@ class Builder:
             pages, papers, tags, warnings = self.state.last  # no input changed: the output is up to date
             return BuildResult(out, pages, papers, tags, 0, 0, 0, time.perf_counter() - started, warnings)
 
+        from .parallel import Background, forks
+
         # Read everything before writing anything.
         reading = read_records(config, files, self.records, self.jobs)
         problems = list(reading.problems)
@@ -264,7 +266,7 @@ class Builder:
         2. every other page: list pages and exports put those texts together.
         Only when the pages are rendered by forked workers: in one process, every text is made once anyway.
         """
-        from .parallel import parallel_map
+        from .parallel import forks, parallel_map
         from .plan import TEXT
         from .render import make_paper_texts, render_chunks
 

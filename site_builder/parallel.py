@@ -20,7 +20,6 @@ import pickle
 import select
 import signal
 import struct
-import traceback
 from typing import Callable, Iterator, Sequence, TypeVar
 
 from .fileio import write_all
@@ -114,6 +113,8 @@ def _serve(func: Callable, items: Sequence, batched: bool, tasks: int, results: 
                 data = pickle.dumps((False, exc), pickle.HIGHEST_PROTOCOL)
                 pickle.loads(data)
             except BaseException:
+                import traceback
+
                 data = pickle.dumps((False, WorkerError("".join(traceback.format_exception(exc)))))
         _send(results, data)
 

@@ -230,14 +230,10 @@ class Workers:
             os.close(worker.tasks)
         for worker in self.workers:
             os.close(worker.results)
-            while True:
-                try:
-                    os.waitpid(worker.pid, 0)
-                    break
-                except ChildProcessError:
-                    break
-                except InterruptedError:
-                    continue
+            try:
+                os.waitpid(worker.pid, 0)
+            except ChildProcessError:  # reaped already
+                pass
         self.workers = []
 
     def __enter__(self) -> "Workers":
@@ -271,7 +267,10 @@ class Background:
         self._start()
         if self.results is None:
             return self.func()
-        return next(self.results)[0]
+        try:
+            return next(self.results)[0]
+        finally:  # its work is done: it ends now, not with the block (workers forked later would hold its pipes)
+            self.workers.end(kill=False)
 
     def __enter__(self) -> "Background":
         return self

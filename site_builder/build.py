@@ -14,6 +14,7 @@ changes).
 """
 from __future__ import annotations
 
+import functools
 import gc
 import hashlib
 import os
@@ -36,6 +37,7 @@ from .themes import static_dirs, theme_dirs
 if TYPE_CHECKING:
     import jinja2
 
+    from .parallel import Background
     from .plan import Page
     from .render import RenderInput
     from .site import Site
@@ -156,13 +158,27 @@ class Builder:
             pages, papers, tags, warnings = self.state.last  # no input changed: the output is up to date
             return BuildResult(out, pages, papers, tags, 0, 0, 0, time.perf_counter() - started, warnings)
 
-        from .plan import data_key, plan_pages
-        from .render import render_input
-        from .site import build_site as build_model
+        from .parallel import Background, forks
 
         # Read everything before writing anything.
         reading = read_records(config, files, self.records, self.jobs)
         problems = list(reading.problems)
+        env = self.environment()
+        # How the list pages ask for their papers' list items is learnt from a small site, in a worker, while
+        # this process makes the model and the plan (see _probe_list_items); started now only when the pages
+        # will likely be rendered by forked workers, the only time it is needed.
+        early = forks(len(reading.records), self.jobs) and not (self.in_place and self.state.manifest)
+        with Background(functools.partial(_probe_list_items, config, env, reading.records, reading.abstracts),
+                        start=early) as probe:
+            return self._model_plan_render(started, out, inputs, reading, problems, env, probe, progress)
+
+    def _model_plan_render(self, started: float, out: Path, inputs: str, reading, problems: list[Problem],
+                           env: jinja2.Environment, probe: Background, progress: Progress | None) -> BuildResult:
+        from .plan import data_key, plan_pages
+        from .render import render_input
+        from .site import build_site as build_model
+
+        config = self.config
         # a one-time build keeps no memory of its papers for a next build (at 10,000 papers, 3 MB that every
         # forked worker would count again)
         site, more = build_model(config, reading.records, reading.abstracts, memo=None if self.once else self._papers)
@@ -176,7 +192,6 @@ class Builder:
                                     "(the builder page's fragment is absolute); set url: to where the site is "
                                     "published"))
 
-        env = self.environment()
         pages = plan_pages(site)
         the_site = site_key(config)
         data = {p.url: data_key(p) for p in pages}
@@ -207,7 +222,7 @@ class Builder:
             removed: list[str] = []
         else:
             with sink:
-                used, render_problems = self._render(env, given, stale, progress, sink)
+                used, render_problems = self._render(env, given, stale, progress, sink, probe)
                 problems.extend(render_problems)
                 _fail_on_errors(problems)
                 for template, names in used.items():
@@ -240,14 +255,14 @@ class Builder:
             return False
 
     def _render(self, env: jinja2.Environment, given: RenderInput, pages: list[Page], progress: Progress | None,
-                sink) -> tuple[dict[str, frozenset[str]], list[Problem]]:
+                sink, probe: Background) -> tuple[dict[str, frozenset[str]], list[Problem]]:
         """Render ``pages`` into ``sink`` (from forked workers when the sink takes their writes); return the
         templates each page template loaded, and the problems.
 
         In two stages, so that what many pages show of one paper is made once (``render.PaperTexts``):
         1. each paper's own page, and with it, by the same worker while the paper is at hand, the paper's list
            items that the list pages to render ask for, its BibTeX and its pieces of the whole-site exports
-           (which list items a list template asks for is learnt from its smallest page, rendered first);
+           (which list items a list template asks for is learnt beforehand, see ``_probe_list_items``);
         2. every other page: list pages and exports put those texts together.
         Only when the pages are rendered by forked workers: in one process, every text is made once anyway.
         """
@@ -280,15 +295,21 @@ class Builder:
         kinds: tuple[str, ...] = ()
         sharing = forks(len(own), self.jobs)  # in one process, every text is made once anyway
         if sharing:
-            probes, items = self._list_items_wanted(env, rest, render_one, done)
-            rest = [p for p in rest if p.url not in probes]
+            patterns, uses = probe.result()
+            renderer.uses |= uses
+            items = _list_items_wanted(patterns, rest)
             kinds = _export_kinds(rest)
 
-        def render_own(page: Page) -> tuple:
-            paper = page.context["paper"]
-            result = render_one(page)
-            uses = make_paper_texts(env, given.site, paper, items.get(paper.fingerprint, ()), kinds)
-            return (*result, interned.setdefault(uses, uses), env.texts.collect())
+        def render_own(run: list[Page]) -> list[tuple]:  # a run of pages at a time: their texts written at once
+            results = []
+            for page in run:
+                paper = page.context["paper"]
+                result = render_one(page)
+                uses = make_paper_texts(env, given.site, paper, items.get(paper.fingerprint, ()), kinds)
+                results.append((*result, interned.setdefault(uses, uses), ()))
+            if results:
+                results[-1] = (*results[-1][:4], env.texts.collect())
+            return results
 
         def stage_progress(before: int) -> Progress | None:
             return None if progress is None else (lambda n, _total: progress(before + n, len(pages)))
@@ -303,7 +324,7 @@ class Builder:
             env.texts.start_collecting()
         try:
             done.extend(zip(own, parallel_map(render_own, own, self.jobs, progress=stage_progress(len(done)),
-                                              chunk=8, then=keep)))
+                                              chunk=8, batched=True, then=keep)))
         finally:
             env.texts.collecting = False
         # Long pages (whole-site exports, long lists) first, so no worker is left alone with one at the end.
@@ -323,71 +344,6 @@ class Builder:
                 sink.write(page.url, [data])
         return used, _few_write_errors(_once_per_line(found), sink)
 
-    @staticmethod
-    def _list_items_wanted(env: jinja2.Environment, pages: list[Page], render_one: Callable, done: list
-                           ) -> tuple[set[str], dict[str, frozenset[tuple[str, int, bool]]]]:
-        """Which list items of each paper ``pages`` will ask for: (root, level, abstract) by fingerprint.
-
-        The smallest page of each list template is rendered first (in a worker of its own; its result goes into
-        ``done``), and the items it asks for are its template's pattern; the other pages of the template will
-        ask for the same of their papers.
-        An item asked for with ``focus`` is the same on every page only when its byline is short (see
-        ``render.ItemRenderer``). Items not foreseen are rendered where they are asked for: this only saves
-        work."""
-        from .parallel import in_worker
-        from .plan import TEXT
-        from .presentation import BYLINE_LIMIT
-        from .render import page_root
-
-        lists: dict[str, list[Page]] = {}
-        for page in pages:
-            if page.template != TEXT and page.context.get("papers"):
-                lists.setdefault(page.template, []).append(page)
-        renderer = env.globals["render_item"]
-        probes = [min(group, key=lambda p: len(p.context["papers"])) for group in lists.values()]
-
-        def render_probes() -> tuple[list, frozenset[str], list]:
-            asked = []
-            for probe in probes:
-                renderer.asked = []
-                try:
-                    asked.append((render_one(probe), renderer.asked))
-                finally:
-                    renderer.asked = None
-            return asked, frozenset(renderer.uses), env.texts.collect()
-
-        if not probes:
-            return set(), {}
-        # in a worker of its own: the templates it compiles and what it renders do not stay in the builder
-        # (nor in every worker forked from it: at 1,000 papers, 4 MB)
-        env.texts.start_collecting()
-        try:
-            found, uses, places = in_worker(render_probes)
-        finally:
-            env.texts.collecting = False
-        renderer.uses |= uses
-        env.texts.adopt(places)
-        wanted: dict[str, set[tuple[str, int, bool]]] = {}
-        for probe, (result, asked) in zip(probes, found):
-            done.append((probe, result))
-            root = page_root(probe)
-            pattern = {(level, abstract, focused) for at, level, abstract, focused in asked if at == root}
-            if not pattern:
-                continue
-            for page in lists[probe.template]:
-                if page is probe:
-                    continue
-                root = page_root(page)
-                for paper in page.context["papers"]:
-                    if not paper.fingerprint:
-                        continue
-                    long_byline = len(paper.authors) > BYLINE_LIMIT
-                    want = wanted.setdefault(paper.fingerprint, set())
-                    want.update((root, level, abstract) for level, abstract, focused in pattern
-                                if not (focused and long_byline))
-        interned: dict[frozenset, frozenset] = {}
-        return {p.url for p in probes}, {key: interned.setdefault(frozenset(v), frozenset(v)) for key, v in wanted.items()}
-
     def _static_files(self) -> dict[str, tuple[Path, str]]:
         """Output URL -> (source file, stamp) for every static file, later folders winning."""
         found: dict[str, tuple[Path, str]] = {}
@@ -400,6 +356,74 @@ class Builder:
                     url = "static/" + path.relative_to(folder).as_posix()
                     found[url] = (path, "static:" + hashlib.sha1(path.read_bytes()).hexdigest())
         return found
+
+
+PROBE_PAPERS = 50  # the size of the small site that list templates are tried on
+
+
+def _probe_list_items(config: SiteConfig, env: jinja2.Environment, records: list, abstracts
+                      ) -> tuple[dict[str, frozenset[tuple[int, bool, bool]]], frozenset[str]]:
+    """How each list template asks for its papers' list items, learnt from the smallest page of each in a
+    small site (the first ``PROBE_PAPERS`` records): template -> the (level, abstract, focus given) of the
+    ``render_item`` calls for that page's own ``root``; and the templates an item loads.
+
+    Run in a forked worker while the builder makes the real model (so what it compiles and renders stays
+    there). It only saves work: an item the pages ask for that was not foreseen is made where it is asked
+    for, and a page that fails here fails again, and is reported, where it is really rendered."""
+    from .plan import TEXT, plan_pages
+    from .render import page_root, render_chunks, render_input
+    from .site import build_site as build_model
+
+    site, _problems = build_model(config, records[:PROBE_PAPERS], abstracts)
+    smallest: dict[str, Page] = {}
+    for page in plan_pages(site):
+        if page.template != TEXT and page.context.get("papers"):
+            known = smallest.get(page.template)
+            if known is None or len(page.context["papers"]) < len(known.context["papers"]):
+                smallest[page.template] = page
+    given = render_input(site)
+    renderer = env.globals["render_item"]
+    patterns = {}
+    for template, page in smallest.items():
+        renderer.asked = []
+        try:
+            render_chunks(env, page, given)
+        except Exception:
+            continue
+        finally:
+            asked, renderer.asked = renderer.asked, None
+        root = page_root(page)
+        patterns[template] = frozenset((level, abstract, focused) for at, level, abstract, focused in asked
+                                       if at == root)
+    return patterns, frozenset(renderer.uses)
+
+
+def _list_items_wanted(patterns: dict[str, frozenset[tuple[int, bool, bool]]], pages: list[Page]
+                       ) -> dict[str, frozenset[tuple[str, int, bool]]]:
+    """Which list items of each paper ``pages`` will ask for, by fingerprint: (root, level, abstract), as each
+    page's template asked for them (``_probe_list_items``) with the page's own ``root``.
+
+    An item asked for with ``focus`` is the same on every page only when its byline is short (see
+    ``render.ItemRenderer``)."""
+    from .plan import TEXT
+    from .presentation import BYLINE_LIMIT
+    from .render import page_root
+
+    wanted: dict[str, set[tuple[str, int, bool]]] = {}
+    for page in pages:
+        if page.template == TEXT or page.template not in patterns or not page.context.get("papers"):
+            continue
+        pattern = patterns[page.template]
+        root = page_root(page)
+        for paper in page.context["papers"]:
+            if not paper.fingerprint:
+                continue
+            long_byline = len(paper.authors) > BYLINE_LIMIT
+            want = wanted.setdefault(paper.fingerprint, set())
+            want.update((root, level, abstract) for level, abstract, focused in pattern
+                        if not (focused and long_byline))
+    interned: dict[frozenset, frozenset] = {}
+    return {key: interned.setdefault(frozenset(v), frozenset(v)) for key, v in wanted.items()}
 
 
 WRITE_ERROR = "cannot write:"

@@ -13,16 +13,16 @@ thread.
 """
 from __future__ import annotations
 
-import ctypes
 import functools
 import gc
 import os
 import pickle
+import select
 import signal
 import struct
-import traceback
-from multiprocessing.connection import Connection, Pipe, wait
 from typing import Callable, Iterator, Sequence, TypeVar
+
+from .fileio import write_all
 
 T = TypeVar("T")
 
@@ -43,6 +43,8 @@ def release_free_memory() -> None:
 
 @functools.lru_cache(maxsize=1)
 def _malloc_trim():
+    import ctypes  # here: the builder loads this module even when it has nothing to build
+
     try:
         return ctypes.CDLL(None).malloc_trim
     except (AttributeError, OSError):
@@ -66,17 +68,42 @@ class WorkerDied(RuntimeError):
     """A worker ended without sending back the results of its tasks (killed, or out of memory)."""
 
 
+_SIZE = struct.Struct("Q")
+
+
+def _send(fd: int, data: bytes) -> None:
+    """One message: its length, then its bytes."""
+    write_all(fd, _SIZE.pack(len(data)) + data)
+
+
+def _receive(fd: int) -> bytes:
+    """One message; EOFError when the other end is closed (before or within it)."""
+    size = _SIZE.unpack(_read(fd, _SIZE.size))[0]
+    return _read(fd, size)
+
+
+def _read(fd: int, size: int) -> bytes:
+    parts = []
+    while size:
+        part = os.read(fd, min(size, 1 << 20))
+        if not part:
+            raise EOFError
+        parts.append(part)
+        size -= len(part)
+    return b"".join(parts)
+
+
 def _run(func: Callable, items: Sequence, batched: bool, start: int, end: int) -> list:
     if batched:
         return func(items[start:end])
     return [func(items[i]) for i in range(start, end)]
 
 
-def _serve(func: Callable, items: Sequence, batched: bool, tasks: Connection, results: Connection) -> None:
+def _serve(func: Callable, items: Sequence, batched: bool, tasks: int, results: int) -> None:
     """A worker's life: run each task (a range of items) and send back its results, until there are no more."""
     while True:
         try:
-            start, end = struct.unpack("qq", tasks.recv_bytes())
+            start, end = struct.unpack("qq", _receive(tasks))
         except EOFError:  # the parent closed the pipe: no more tasks (or the parent is gone)
             return
         try:
@@ -86,17 +113,19 @@ def _serve(func: Callable, items: Sequence, batched: bool, tasks: Connection, re
                 data = pickle.dumps((False, exc), pickle.HIGHEST_PROTOCOL)
                 pickle.loads(data)
             except BaseException:
+                import traceback
+
                 data = pickle.dumps((False, WorkerError("".join(traceback.format_exception(exc)))))
-        results.send_bytes(data)
+        _send(results, data)
 
 
 class _Worker:
     __slots__ = ("pid", "tasks", "results", "pending")
 
-    def __init__(self, pid: int, tasks: Connection, results: Connection):
+    def __init__(self, pid: int, tasks: int, results: int):
         self.pid = pid
-        self.tasks = tasks  # this process writes to it
-        self.results = results  # this process reads from it
+        self.tasks = tasks  # a pipe this process writes to
+        self.results = results  # a pipe this process reads from
         self.pending: list[int] = []  # the tasks given and not yet answered, in order
 
 
@@ -112,12 +141,12 @@ class Workers:
             for _ in range(jobs):
                 self._start(func, items, batched)
         except BaseException:
-            self._end(kill=True)
+            self.end(kill=True)
             raise
 
     def _start(self, func: Callable, items: Sequence, batched: bool) -> None:
-        task_reader, task_writer = Pipe(duplex=False)
-        result_reader, result_writer = Pipe(duplex=False)
+        task_reader, task_writer = os.pipe()
+        result_reader, result_writer = os.pipe()
         pid = os.fork()
         if pid == 0:  # the worker
             code = 1
@@ -131,11 +160,8 @@ class Workers:
                     pass
                 # the other ends, and the other workers' pipes: a worker must see end of file when the parent
                 # closes its task pipe, or dies
-                for other in self.workers:
-                    other.tasks.close()
-                    other.results.close()
-                task_writer.close()
-                result_reader.close()
+                for fd in (task_writer, result_reader, *(fd for w in self.workers for fd in (w.tasks, w.results))):
+                    os.close(fd)
                 # A collection would write to the header of every object inherited from the parent, copying
                 # every page of it (copy-on-write): a worker lives for one map, so it does without.
                 gc.disable()
@@ -143,84 +169,122 @@ class Workers:
                 code = 0
             finally:
                 os._exit(code)  # no atexit handlers, no flushing of the parent's buffers: they are the parent's
-        task_reader.close()
-        result_writer.close()
+        os.close(task_reader)
+        os.close(result_writer)
         self.workers.append(_Worker(pid, task_writer, result_reader))
 
     def map(self, bounds: Sequence[tuple[int, int]]) -> Iterator[list]:
-        """The results of each range in ``bounds``, in order; a worker's exception is raised here."""
+        """The results of each range in ``bounds``, in order; a worker's exception is raised here. The first
+        tasks are given now (the workers start at once); the results are read as they are asked for."""
         following = iter(range(len(bounds)))
+        by_reader = {w.results: w for w in self.workers}
 
         def died(worker: _Worker) -> WorkerDied:
             return WorkerDied(f"a worker (process {worker.pid}) ended before finishing its work")
-
-        done: dict[int, list] = {}
-        by_reader = {w.results: w for w in self.workers}
 
         def give(worker: _Worker) -> None:
             task = next(following, None)
             if task is not None:
                 worker.pending.append(task)
                 try:
-                    worker.tasks.send_bytes(struct.pack("qq", *bounds[task]))
+                    _send(worker.tasks, struct.pack("qq", *bounds[task]))
                 except BrokenPipeError:
                     raise died(worker) from None
+
+        def results() -> Iterator[list]:
+            done: dict[int, list] = {}
+            wanted = 0
+            while wanted < len(bounds):
+                if wanted in done:
+                    yield done.pop(wanted)
+                    wanted += 1
+                    continue
+                poll = select.poll()
+                for worker in self.workers:
+                    if worker.pending:
+                        poll.register(worker.results, select.POLLIN)
+                for reader, _event in poll.poll():
+                    worker = by_reader[reader]
+                    try:
+                        ok, value = pickle.loads(_receive(reader))
+                    except EOFError:
+                        raise died(worker) from None
+                    if not ok:
+                        raise value
+                    done[worker.pending.pop(0)] = value
+                    give(worker)
 
         for _ in range(AHEAD):
             for worker in self.workers:
                 give(worker)
-        wanted = 0
-        while wanted < len(bounds):
-            while wanted in done:
-                yield done.pop(wanted)
-                wanted += 1
-            if wanted >= len(bounds):
-                break
-            for reader in wait([w.results for w in self.workers if w.pending]):
-                worker = by_reader[reader]
-                try:
-                    ok, value = pickle.loads(reader.recv_bytes())
-                except EOFError:
-                    raise died(worker) from None
-                if not ok:
-                    raise value
-                done[worker.pending.pop(0)] = value
-                give(worker)
+        return results()
 
-    def _end(self, kill: bool) -> None:
+    def end(self, kill: bool) -> None:
+        """Stop the workers (at once with ``kill``, else when they have done their tasks) and reap them."""
         for worker in self.workers:
             if kill:
                 try:
                     os.kill(worker.pid, signal.SIGKILL)
                 except ProcessLookupError:
                     pass
-            worker.tasks.close()
+            os.close(worker.tasks)
         for worker in self.workers:
-            worker.results.close()
-            while True:
-                try:
-                    os.waitpid(worker.pid, 0)
-                    break
-                except ChildProcessError:
-                    break
-                except InterruptedError:
-                    continue
+            os.close(worker.results)
+            try:
+                os.waitpid(worker.pid, 0)
+            except ChildProcessError:  # reaped already
+                pass
         self.workers = []
 
     def __enter__(self) -> "Workers":
         return self
 
     def __exit__(self, kind, exc, tb) -> None:
-        self._end(kill=exc is not None)
+        self.end(kill=exc is not None)
+
+
+class Background:
+    """``func()`` in a forked worker, while this process goes on: started now, or with ``start=False`` when
+    its result is first asked for. ``result()`` waits for it and gives what it returned (or raises what it
+    raised); where there is no fork, ``func()`` runs in ``result()``. Used as a context manager: leaving it
+    reaps the worker (killed if its result was never asked for)."""
+
+    def __init__(self, func: Callable[[], T], start: bool = True):
+        self.func = func
+        self.workers: Workers | None = None
+        self.results: Iterator[list] | None = None
+        self.taken = False
+        if start:
+            self._start()
+
+    def _start(self) -> None:
+        if can_fork() and self.workers is None:
+            self.workers = Workers(lambda _item: self.func(), [None], 1)
+            self.results = self.workers.map([(0, 1)])
+
+    def result(self) -> T:
+        self.taken = True
+        self._start()
+        if self.results is None:
+            return self.func()
+        try:
+            return next(self.results)[0]
+        finally:  # its work is done: it ends now, not with the block (workers forked later would hold its pipes)
+            self.workers.end(kill=False)
+
+    def __enter__(self) -> "Background":
+        return self
+
+    def __exit__(self, kind, exc, tb) -> None:
+        if self.workers is not None:
+            self.workers.end(kill=exc is not None or not self.taken)
 
 
 def in_worker(func: Callable[[], T]) -> T:
     """``func()`` in one forked worker, so that what it loads and leaves behind does not stay in this process
     (and in every worker forked from it later); here where there is no fork."""
-    if not can_fork():
-        return func()
-    with Workers(lambda _item: func(), [None], 1) as workers:
-        return next(workers.map([(0, 1)]))[0]
+    with Background(func) as worker:
+        return worker.result()
 
 
 def parallel_map(func: Callable, items: Sequence[T], jobs: int,

@@ -1,6 +1,7 @@
 """The builder: the pages of the real site, links that resolve, deterministic and atomic output."""
 from __future__ import annotations
 
+import os
 import re
 import shutil
 from pathlib import Path
@@ -314,9 +315,11 @@ def test_forked_workers_write_what_one_process_writes(small_site, run, forked, t
 def test_forked_build_makes_each_list_item_and_bibtex_once(seed_site, run, forked, monkeypatch, tmp_path):
     """A paper's list items, BibTeX and export pieces are made once per build by the worker that renders its
     page, and the list pages and exports rendered later by other workers read them (render.PaperTexts): no
-    item is rendered twice however many pages and workers show it. The output is what one process writes."""
+    item is rendered twice however many pages and workers show it. The output is what one process writes.
+    (The worker that tries the list templates on a small site beforehand renders a few more, thrown away.)"""
     import jinja2
 
+    import site_builder.build
     import site_builder.citations
     import site_builder.render
 
@@ -329,7 +332,7 @@ def test_forked_build_makes_each_list_item_and_bibtex_once(seed_site, run, forke
 
     def note(line: str) -> None:
         with open(log, "a") as f:  # appended by every worker: one line a write
-            f.write(line + "\n")
+            f.write(f"{os.getpid()} {line}\n")
 
     def counted_render(self, *args, **kwargs):
         if self.name == "partials/paper_item.html":
@@ -342,9 +345,18 @@ def test_forked_build_makes_each_list_item_and_bibtex_once(seed_site, run, forke
     monkeypatch.setattr(jinja2.Template, "render", counted_render)
     monkeypatch.setattr(site_builder.citations, "bibtex", counted_bibtex)
     monkeypatch.setattr(site_builder.render, "bibtex", counted_bibtex)
+    probe = site_builder.build._probe_list_items
+
+    def counted_probe(*args):
+        note("probe")
+        return probe(*args)
+    monkeypatch.setattr(site_builder.build, "_probe_list_items", counted_probe)
     forked(copy, jobs=2)
     assert snapshot(copy / "output") == snapshot(seed_site / "output")
-    made = log.read_text().splitlines()
+    lines = [line.split(" ", 1) for line in log.read_text().splitlines()]
+    probes = {pid for pid, line in lines if line == "probe"}
+    assert len(probes) == 1 and probes != {str(os.getpid())}
+    made = [line for pid, line in lines if pid not in probes]
     papers = len(list((copy / "content" / "papers").glob("*.md")))
     assert sorted(line for line in made if line.startswith("bibtex")) == sorted({f"bibtex {p.stem}" for p in
                                                                                   (copy / "content" / "papers").glob("*.md")})

@@ -19,18 +19,34 @@ from site_builder import parallel
 ROOT = Path(__file__).resolve().parent.parent
 
 
+FORKED: list[int] = []  # the workers forked by the test running
+
+
 @pytest.fixture(autouse=True)
 def fork_small_maps(monkeypatch):
     monkeypatch.setattr(parallel, "MIN_ITEMS", 1)
+    fork = os.fork
+
+    def noted_fork():
+        pid = fork()
+        if pid:
+            FORKED.append(pid)
+        return pid
+    FORKED.clear()
+    monkeypatch.setattr(os, "fork", noted_fork)
 
 
 def _no_children_left() -> bool:
-    """Whether this process has no child process, running or ended and not reaped."""
-    try:
-        os.waitpid(-1, os.WNOHANG)
-    except ChildProcessError:
-        return True
-    return False
+    """Whether every worker the test forked has ended and been reaped (other tests in this process may have
+    children of their own)."""
+    assert FORKED
+    for pid in FORKED:
+        try:
+            os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:
+            continue  # reaped: no longer this process's child
+        return False
+    return True
 
 
 def _gone(pid: int) -> bool:

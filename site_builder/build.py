@@ -295,7 +295,10 @@ class Builder:
         kinds: tuple[str, ...] = ()
         sharing = forks(len(own), self.jobs)  # in one process, every text is made once anyway
         if sharing:
-            patterns, uses = probe.result()
+            try:
+                patterns, uses = probe.result()
+            except Exception:  # it only saves work: the pages make what they ask for, and report what fails
+                patterns, uses = {}, frozenset()
             renderer.uses |= uses
             items = _list_items_wanted(patterns, rest)
             kinds = _export_kinds(rest)

@@ -364,6 +364,25 @@ def test_forked_build_makes_each_list_item_and_bibtex_once(seed_site, run, forke
     assert len(items) == len(set(items)) and len(items) >= 2 * papers  # a full and a compact item each, once
 
 
+def test_a_failed_try_of_the_list_templates_only_costs_work(seed_site, run, forked, monkeypatch, tmp_path):
+    """The list templates are tried on a small site in a worker while the model is made
+    (build._probe_list_items); if that fails, the pages make every list item where they ask for it, and the
+    output is the same."""
+    import site_builder.build
+
+    run(seed_site, "import")
+    copy = tmp_path / "copy"
+    shutil.copytree(seed_site, copy)
+    forked(seed_site, jobs=1)
+
+    def broken(*args):
+        raise RuntimeError("the small site could not be made")
+    monkeypatch.setattr(site_builder.build, "_probe_list_items", broken)
+    result = forked(copy, jobs=2)
+    assert not [p for p in result.problems if p.is_error]
+    assert snapshot(copy / "output") == snapshot(seed_site / "output")
+
+
 @pytest.mark.parametrize("template, text", [
     ("paper.html", '{% extends "theme/paper.html" %}\n{% block title %}{{ paper.nope.deeper }}{% endblock %}'),
     ("partials/paper_item.html", '<li>\n{{ paper.nope.deeper }}</li>'),  # fails inside every list page

@@ -280,13 +280,6 @@ class Background:
             self.workers.end(kill=exc is not None or not self.taken)
 
 
-def in_worker(func: Callable[[], T]) -> T:
-    """``func()`` in one forked worker, so that what it loads and leaves behind does not stay in this process
-    (and in every worker forked from it later); here where there is no fork."""
-    with Background(func) as worker:
-        return worker.result()
-
-
 def parallel_map(func: Callable, items: Sequence[T], jobs: int,
                  progress: Callable[[int, int], None] | None = None, chunk: int | None = None,
                  batched: bool = False, then: Callable | None = None) -> list:

@@ -112,10 +112,14 @@ def test_a_killed_worker_is_reported_not_waited_for():
     assert _no_children_left()
 
 
-def test_in_worker_runs_in_another_process_and_raises_its_errors():
-    assert parallel.in_worker(os.getpid) != os.getpid()
-    with pytest.raises(KeyError):
-        parallel.in_worker(lambda: {}["missing"])
+def test_background_runs_in_another_process_and_raises_its_errors():
+    with parallel.Background(os.getpid) as worker:
+        assert worker.result() != os.getpid()
+    with parallel.Background(lambda: {}["missing"], start=False) as worker:
+        with pytest.raises(KeyError):
+            worker.result()
+    with parallel.Background(os.getpid):  # never asked for: killed and reaped on leaving
+        pass
     assert _no_children_left()
 
 

@@ -266,9 +266,9 @@ def build_site(config: SiteConfig, records: list[Record], abstracts: Mapping[str
                                                                                 *record.tags) if name),
                                        lambda name: slugify(name, fallback="tag"))
     problems.extend(_clash_warnings(clashes, "tags", unique, lambda r: (r.category, r.affiliation, *r.tags), config))
+    bylines = [record_authors(record) for record in unique]
     author_slugs, clashes = assign_slugs(
-        (clean for record in unique for clean in (split_marks(name)[0] for name in record.authors)
-         if clean.casefold() not in owners),
+        (name for name in {name for byline in bylines for name in byline.names} if name.casefold() not in owners),
         author_key, {owner_slug: config.owner} if owner_slug else None)
     problems.extend(_clash_warnings(clashes, "authors", unique, lambda r: tuple(split_marks(a)[0] for a in r.authors),
                                     config))
@@ -276,7 +276,7 @@ def build_site(config: SiteConfig, records: list[Record], abstracts: Mapping[str
     # Pass 1: each record's tags (by slug) and the canonical name of every tag.
     tag_names: dict[str, tuple[int, str, str, str]] = {}  # slug -> (rank, name, kind, description)
     prepared = []
-    for record in unique:
+    for record, byline in zip(unique, bylines):
         full_name = category_name(record.category) if record.category else None
         if record.category and full_name is None:
             problems.append(warning(display_path(record.src_path, config.root), None,
@@ -296,45 +296,52 @@ def build_site(config: SiteConfig, records: list[Record], abstracts: Mapping[str
             known = tag_names.get(slug)
             if known is None or (rank, name) < known[:2]:
                 tag_names[slug] = (rank, name, kind, description)
-        prepared.append((record, full_name, slugs))
+        prepared.append((record, byline, full_name, slugs))
 
     # Pass 2: papers, with canonical tag names and a fingerprint of what pages show about them.
     citekeys = citation_keys(unique)  # unique across the site, so each depends on the others
+    tag_refs = {slug: (TagRef(slug, name, kind), f"{slug}={name}={kind}")
+                for slug, (_rank, name, kind, _description) in tag_names.items()}
+    author_refs: dict[tuple[str, str, str], tuple[AuthorRef, str]] = {}  # one for each name, page and marks
     papers: list[Paper] = []
-    for record, full_name, slugs in prepared:
+    for record, byline, full_name, slugs in prepared:
         rendered = abstracts[record.digest]
-        names = tuple(tag_names[slug][1] for slug in slugs)
-        implied = bool(config.owner and config.owner_on_every_paper
-                       and not any(split_marks(name)[0].casefold() in owners for name in record.authors))
+        folded = [name.casefold() for name in byline.names]
+        implied = bool(config.owner and config.owner_on_every_paper and not any(key in owners for key in folded))
         if implied and not record.et_al:
             problems.append(warning(display_path(record.src_path, config.root), None,
                                     f"owner_on_every_paper is true, but this complete author list does not name "
                                     f"{config.owner}: the paper is still on the owner's page"))
-        author_refs = tuple(owner_slug if clean.casefold() in owners else author_slugs[clean]
-                            for clean in (split_marks(name)[0] for name in record.authors))
-        key = (record.digest, record.slug, tuple(slugs), names, author_refs,
-               tuple(tag_names[slug][2] for slug in slugs), citekeys[record.slug])
+        pages = tuple(owner_slug if key in owners else author_slugs[name] for name, key in zip(byline.names, folded))
+        citekey = citekeys[record.slug]
+        key = (record.digest, record.slug, tuple(slugs), pages, citekey,
+               tuple(tag_refs[slug][1] for slug in slugs))
         known = memo.get(key)
         if known is not None and known.record is record:
             papers.append(known)
             kept[key] = known
             continue
-        refs = tuple(TagRef(slug, name, tag_names[slug][2]) for slug, name in zip(slugs, names))
-        authors = _author_refs(record, owners, members, author_refs)
-        parts = [record.digest, citekeys[record.slug], *(f"{r.slug}={r.name}={r.kind}" for r in refs),
-                 *(f"{a.is_owner}{a.is_member}{a.slug}{a.marks}" for a in authors), str(implied)]
+        tags = [tag_refs[slug] for slug in slugs]
+        authors = []
+        for name, folded_name, slug, marks in zip(byline.names, folded, pages, byline.marks):
+            made = author_refs.get((name, slug, marks))
+            if made is None:
+                ref = AuthorRef(name, folded_name in owners, slug, folded_name in members, marks)
+                made = author_refs[name, slug, marks] = (ref, f"{ref.is_owner}{ref.is_member}{slug}{marks}")
+            authors.append(made)
         papers.append(Paper(
             record=record,
             slug=record.slug,
             url=f"papers/{record.slug}/index.html",
             year=record.date.year,
             category_name=full_name,
-            authors=authors,
-            tags=refs,
+            authors=tuple(ref for ref, _part in authors),
+            tags=tuple(ref for ref, _part in tags),
             abstract=rendered,
-            fingerprint=digest(*parts),
+            fingerprint=digest(record.digest, citekey, *(part for _ref, part in tags),
+                               *(part for _ref, part in authors), str(implied)),
             updated_on=(record.updated or record.date).first_day().isoformat(),
-            citekey=citekeys[record.slug],
+            citekey=citekey,
             owner_implied=implied,
         ))
         kept[key] = papers[-1]
@@ -364,28 +371,41 @@ def _listed(record: Record, key: str) -> frozenset[str]:
     value = getattr(record, key, None)
     if value is None:
         value = record.extra.get(key)
+    if not value:
+        return frozenset()
     if isinstance(value, str):
         value = [value]
-    return frozenset(split_marks(str(v))[0].casefold() for v in value or () if v)
+    return frozenset(split_marks(str(v))[0].casefold() for v in value if v)
 
 
-def _author_refs(record: Record, owners: frozenset[str], members: frozenset[str],
-                 slugs: tuple[str, ...]) -> tuple[AuthorRef, ...]:
-    """The author list with the marks taken off the names (``Ada Lovelace*``) and added from ``equal:`` and
-    ``corresponding:``: a marked name is the same person, highlighted and linked like the unmarked one."""
+@dataclass(frozen=True, slots=True)
+class RecordAuthors:
+    """A record's author list as pages show it: each name without the marks after it (``Ada Lovelace*``), and
+    its marks, those of the name and those ``equal:`` and ``corresponding:`` give it (in MARKS order): a marked
+    name is the same person, highlighted and linked like the unmarked one."""
+
+    names: tuple[str, ...]
+    marks: tuple[str, ...]
+
+
+def record_authors(record: Record) -> RecordAuthors:
+    """The record's ``RecordAuthors`` (a pure function of the record)."""
     equal, corresponding = _listed(record, "equal"), _listed(record, "corresponding")
-    refs = []
-    for raw, slug in zip(record.authors, slugs):
+    names: list[str] = []
+    all_marks: list[str] = []
+    for raw in record.authors:
         name, marks = split_marks(raw)
-        key = name.casefold()
-        if key in equal and "*" not in marks:
-            marks += "*"
-        if key in corresponding and "†" not in marks:
-            marks += "†"
-        marks = "".join(m for m in MARKS if m in marks)
-        is_owner = key in owners
-        refs.append(AuthorRef(name, is_owner, slug, key in members, marks))
-    return tuple(refs)
+        if equal or corresponding:
+            key = name.casefold()
+            if key in equal and "*" not in marks:
+                marks += "*"
+            if key in corresponding and "†" not in marks:
+                marks += "†"
+            marks = "".join(m for m in MARKS if m in marks)
+        names.append(name)
+        all_marks.append(marks)
+    return RecordAuthors(tuple(names), tuple(all_marks))
+
 
 def _clash_warnings(clashes: tuple[SlugClash, ...], folder: str, records: list[Record],
                     names_of: Callable[[Record], tuple], config: SiteConfig) -> list[Problem]:

@@ -27,7 +27,7 @@ from .dates import MONTH_MACROS
 from .identifiers import arxiv_of, arxiv_url, doi_url
 from .presentation import split_marks
 from .recent import recent
-from .titles import title_tex, title_text
+from .titles import title_tex, title_text, title_words
 from .urls import public_url
 
 _TEX_SPECIALS = {
@@ -354,17 +354,19 @@ def last_name(author: str) -> str:
 
 def generated_key(record: Any) -> str:
     """``panda2024lottery``: first author's family name, year, first significant title word (ASCII)."""
-    return _generated_key(record.authors[0] if record.authors else "", record.title, getattr(record.date, "year", ""))
+    surname = _surname_word(record.authors[0] if record.authors else "")
+    return f"{surname}{getattr(record.date, 'year', '')}{_title_word(record.title)}"
 
 
-@functools.lru_cache(maxsize=65536)  # pure: the dev server asks again for every paper at every rebuild
-def _generated_key(author: str, title: str, year: Any) -> str:
-    first = split_marks(author)[0]
-    name = split_name(first)
-    surname = _ascii_word(name.literal.split()[0] if name.literal else name.family) or "anon"
-    words = (_ascii_word(w) for w in title_text(title).split())  # lazily: up to the first significant word
-    word = next((w for w in words if w and w not in _STOP_WORDS), "paper")
-    return f"{surname}{year}{word}"
+@functools.lru_cache(maxsize=65536)  # pure, and a site has far fewer first authors than papers
+def _surname_word(author: str) -> str:
+    name = split_name(split_marks(author)[0])
+    return _ascii_word(name.literal.split()[0] if name.literal else name.family) or "anon"
+
+
+def _title_word(title: str) -> str:
+    words = (_ascii_word(w) for w in title_words(title))  # lazily: up to the first significant word
+    return next((w for w in words if w and w not in _STOP_WORDS), "paper")
 
 
 _KEY_RE = re.compile(r"[^\s,{}()=\"#%'~\\]+")

@@ -233,6 +233,11 @@ def title_text(title: str) -> str:
     return " ".join(text.split())
 
 
+def title_words(title: str) -> list[str]:
+    """The words of ``title_text(title)``; a title without TeX is split as it is (most titles: no memo lookup)."""
+    return title_text(title).split() if _TEX_HINT_RE.search(title) else title.split()
+
+
 _TEXT_SPECIALS_RE = re.compile(r"(?<!\\)([%&#_])")
 _DOLLAR_RE = re.compile(r"(?<!\\)\$")
 # A title without any of these (no math, no command, nothing to escape, no tag, no brace) is its own TeX.

@@ -9,6 +9,7 @@ a page whose key did not change since the last build is not rendered again. No k
 from __future__ import annotations
 
 from dataclasses import dataclass
+from operator import attrgetter
 from types import MappingProxyType
 from typing import Any, Mapping, Sequence
 from urllib.parse import urlsplit
@@ -52,8 +53,11 @@ def _page(url: str, template: str, lastmod: str | None = None, **context: Any) -
     return Page(url, template, MappingProxyType(context), lastmod=lastmod)  # never changed after this
 
 
+_UPDATED_ON = attrgetter("updated_on")
+
+
 def _newest(papers: Sequence[Paper]) -> str | None:
-    return max((p.updated_on for p in papers), default=None)
+    return max(map(_UPDATED_ON, papers), default=None)
 
 
 def page_size(site: Site) -> int:
@@ -88,14 +92,15 @@ def plan_pages(site: Site) -> tuple[Page, ...]:
                                             *(-part for part in p.date.sort_key), p.title.casefold())) if by_category else papers
     chunks = _chunks(ordered, size)
     urls = _page_urls("", len(chunks))
+    groups = [_category_groups(chunk) if by_category else year_groups(chunk) for chunk in chunks]
     year_links: dict[object, str] = {}
-    for url, chunk in zip(urls, chunks):
-        for group in (_category_groups(chunk) if by_category else year_groups(chunk)):
+    for url, chunk_groups in zip(urls, groups):
+        for group in chunk_groups:
             year_links.setdefault(group.heading, f"{url}#{group.id}")
     selected = tuple(p for p in papers if p.record.selected)
-    for n, (url, chunk) in enumerate(zip(urls, chunks), start=1):
+    for n, (url, chunk, chunk_groups) in enumerate(zip(urls, chunks, groups), start=1):
         pages.append(_page(url, "index.html", _newest(chunk),
-                           papers=tuple(chunk), years=_category_groups(chunk) if by_category else year_groups(chunk),
+                           papers=tuple(chunk), years=chunk_groups,
                            total=len(papers), selected=selected if n == 1 else (), tags=site.tags,
                            years_all=tuple(g.year for g in site.years), year_links=tuple(year_links.items()),
                            pagination=Pagination(n, len(chunks), urls)))
@@ -180,10 +185,18 @@ def embed_pages(site: Site) -> list[Page]:
 def data_key(page: Page) -> str:
     """A digest of everything ``page`` can show from its context (and where it links the root from)."""
     parts: list[str] = [page.url, page.template, repr(page.root)]
-    for name in sorted(page.context):
+    context = page.context
+    for name in sorted(context):
         parts.append(name)
-        _key_parts(page.context[name], parts)
+        value = context[name]
+        if type(value) is Paper:  # a paper page's paper, the newer and the older one
+            parts.append(value.fingerprint)
+        else:
+            _key_parts(value, parts)
     return digest(*parts)
+
+
+_FINGERPRINT = attrgetter("fingerprint")
 
 
 def _key_parts(value: Any, parts: list[str]) -> None:
@@ -204,7 +217,7 @@ def _key_parts(value: Any, parts: list[str]) -> None:
         parts.append(repr(value))
     elif kind is YearGroup:
         parts.append(f"group:{value.heading}={value.id}")
-        parts.extend([p.fingerprint for p in value.papers])
+        parts.extend(map(_FINGERPRINT, value.papers))
     elif kind is Tag:
         parts.append(f"tag:{value.slug}={value.name}={value.kind}={value.description}={len(value.papers)}")
     elif kind is Author:

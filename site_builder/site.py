@@ -298,7 +298,10 @@ def build_site(config: SiteConfig, records: list[Record], abstracts: Mapping[str
                 tag_names[slug] = (rank, name, kind, description)
         prepared.append((record, byline, full_name, slugs))
 
-    # Pass 2: papers, with canonical tag names and a fingerprint of what pages show about them.
+    # Pass 2: papers, with canonical tag names and a fingerprint of what pages show about them; made in the order
+    # of the site (newest first: ``paper_order`` reads the same of a record), so that the lists and the plan, which
+    # go through them in that order, find each one next to the one before in memory.
+    prepared.sort(key=lambda item: paper_order(item[0]))
     citekeys = citation_keys(unique)  # unique across the site, so each depends on the others
     tag_refs = {slug: (TagRef(slug, name, kind), f"{slug}={name}={kind}")
                 for slug, (_rank, name, kind, _description) in tag_names.items()}
@@ -348,7 +351,6 @@ def build_site(config: SiteConfig, records: list[Record], abstracts: Mapping[str
     memo.clear()
     memo.update(kept)
 
-    papers.sort(key=paper_order)
     members: dict[str, list[Paper]] = {slug: [] for slug in tag_names}
     for paper in papers:
         for ref in paper.tags:

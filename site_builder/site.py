@@ -10,6 +10,7 @@ import functools
 import heapq
 import itertools
 import re
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Mapping, Protocol, Sequence
@@ -218,6 +219,12 @@ def paper_order(paper: "Paper") -> tuple:
     return (-year, -month, -day, paper.title.casefold(), paper.slug)
 
 
+def _date_number(date) -> int:
+    """A date's ``sort_key`` as one number, in the same order (a month is at most 12, a day at most 31)."""
+    year, month, day = date.sort_key
+    return year * 10000 + month * 100 + day
+
+
 def display_path(path: Path, root: Path) -> str:
     try:
         return path.relative_to(root).as_posix()
@@ -301,7 +308,10 @@ def build_site(config: SiteConfig, records: list[Record], abstracts: Mapping[str
     # Pass 2: papers, with canonical tag names and a fingerprint of what pages show about them; made in the order
     # of the site (newest first: ``paper_order`` reads the same of a record), so that the lists and the plan, which
     # go through them in that order, find each one next to the one before in memory.
-    prepared.sort(key=lambda item: paper_order(item[0]))
+    # (``paper_order`` by three stable sorts with plain keys: a third of the time of one sort by its tuple)
+    prepared.sort(key=lambda item: item[0].slug)
+    prepared.sort(key=lambda item: item[0].title.casefold())
+    prepared.sort(key=lambda item: -_date_number(item[0].date))
     citekeys = citation_keys(unique)  # unique across the site, so each depends on the others
     tag_refs = {slug: (TagRef(slug, name, kind), f"{slug}={name}={kind}")
                 for slug, (_rank, name, kind, _description) in tag_names.items()}
@@ -465,14 +475,11 @@ def _authors(config: SiteConfig, papers: list[Paper]) -> tuple[Author, ...]:
             coauthors = [(names[o], o, 1) for o in itertools.islice((o for o in others if o != slug), COAUTHORS_SHOWN)]
             count = len(others) - 1
         else:
-            together: dict[str, int] = {}
-            for index in mine:
-                for other in bylines[index]:
-                    if other != slug:
-                        together[other] = together.get(other, 0) + 1
+            together = Counter(itertools.chain.from_iterable(bylines[index] for index in mine))  # in first-met order
+            del together[slug]
             coauthors = heapq.nsmallest(COAUTHORS_SHOWN, ((names[o], o, n) for o, n in together.items()), key=order)
             count = len(together)
-        authors.append(Author(name, slug, tuple(papers[i] for i in mine), tuple(coauthors), slug == owner_key, count))
+        authors.append(Author(name, slug, tuple([papers[i] for i in mine]), tuple(coauthors), slug == owner_key, count))
     return tuple(sorted(authors, key=lambda a: (a.name.casefold(), a.slug)))
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import heapq
 import itertools
+import operator
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -249,7 +250,6 @@ def build_site(config: SiteConfig, records: list[Record], abstracts: Mapping[str
 
     ``memo`` (owned by the caller, for one configuration) keeps the papers of the last build: a record
     whose file and tag names did not change gives back the same Paper."""
-    memo = {} if memo is None else memo
     kept: dict = {}
     problems: list[Problem] = []
     owners = _owner_names(config)
@@ -306,9 +306,9 @@ def build_site(config: SiteConfig, records: list[Record], abstracts: Mapping[str
         prepared.append((record, byline, full_name, slugs))
 
     # Pass 2: papers, with canonical tag names and a fingerprint of what pages show about them; made in the order
-    # of the site (newest first: ``paper_order`` reads the same of a record), so that the lists and the plan, which
-    # go through them in that order, find each one next to the one before in memory.
-    # (``paper_order`` by three stable sorts with plain keys: a third of the time of one sort by its tuple)
+    # of the site (``paper_order``, here by three stable sorts with plain keys: a third of the time of one sort by
+    # its tuple), so that the lists and the plan, which go through them in that order, find each one next to the
+    # one before in memory.
     prepared.sort(key=lambda item: item[0].slug)
     prepared.sort(key=lambda item: item[0].title.casefold())
     prepared.sort(key=lambda item: -_date_number(item[0].date))
@@ -327,13 +327,14 @@ def build_site(config: SiteConfig, records: list[Record], abstracts: Mapping[str
                                     f"{config.owner}: the paper is still on the owner's page"))
         pages = tuple(owner_slug if key in owners else author_slugs[name] for name, key in zip(byline.names, folded))
         citekey = citekeys[record.slug]
-        key = (record.digest, record.slug, tuple(slugs), pages, citekey,
-               tuple(tag_refs[slug][1] for slug in slugs))
-        known = memo.get(key)
-        if known is not None and known.record is record:
-            papers.append(known)
-            kept[key] = known
-            continue
+        if memo is not None:  # a paper of the last build when nothing it shows changed (a one-time build has none)
+            key = (record.digest, record.slug, tuple(slugs), pages, citekey,
+                   tuple(tag_refs[slug][1] for slug in slugs))
+            known = memo.get(key)
+            if known is not None and known.record is record:
+                papers.append(known)
+                kept[key] = known
+                continue
         tags = [tag_refs[slug] for slug in slugs]
         authors = []
         for name, folded_name, slug, marks in zip(byline.names, folded, pages, byline.marks):
@@ -357,9 +358,11 @@ def build_site(config: SiteConfig, records: list[Record], abstracts: Mapping[str
             citekey=citekey,
             owner_implied=implied,
         ))
-        kept[key] = papers[-1]
-    memo.clear()
-    memo.update(kept)
+        if memo is not None:
+            kept[key] = papers[-1]
+    if memo is not None:
+        memo.clear()
+        memo.update(kept)
 
     members: dict[str, list[Paper]] = {slug: [] for slug in tag_names}
     for paper in papers:
@@ -374,9 +377,12 @@ def build_site(config: SiteConfig, records: list[Record], abstracts: Mapping[str
 def year_groups(papers: Sequence[Paper]) -> tuple[YearGroup, ...]:
     """Papers (newest first) under one heading per year, in the same order."""
     groups: dict[int, list[Paper]] = {}
-    for paper in papers:
-        groups.setdefault(paper.year, []).append(paper)
+    for year, run in itertools.groupby(papers, key=_YEAR):  # a run per year when newest first
+        groups.setdefault(year, []).extend(run)
     return tuple(YearGroup(year, tuple(ps)) for year, ps in groups.items())
+
+
+_YEAR = operator.attrgetter("year")
 
 
 def _listed(record: Record, key: str) -> frozenset[str]:

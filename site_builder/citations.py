@@ -409,10 +409,10 @@ def citation_keys(records: Iterable[Any]) -> dict[str, str]:
             continue
         base = generated_key(record)
         n = counters.get(base, 0)
-        while _suffixed(base, n).lower() in taken:
+        while (key := _suffixed(base, n)).lower() in taken:
             n += 1
-        keys[record.slug] = _suffixed(base, n)
-        taken.add(keys[record.slug].lower())
+        keys[record.slug] = key
+        taken.add(key.lower())
         counters[base] = n + 1
     return keys
 

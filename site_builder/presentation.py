@@ -61,6 +61,8 @@ def byline(paper: Any, focus: str | None = None) -> Byline:
 
 def split_marks(name: str) -> tuple[str, str]:
     """``"Ada Lovelace*†"`` -> ``("Ada Lovelace", "*†")``: the name without the marks after it, and the marks."""
+    if name and name[-1] not in MARKS and not name[-1].isspace():  # most names: no search ends at their last letter
+        return name, ""
     match = _TRAILING_MARKS_RE.search(name)
     if not match or not any(ch in MARKS for ch in match.group(0)):
         return name, ""

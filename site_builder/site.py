@@ -14,7 +14,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Mapping, Protocol, Sequence
+from typing import Any, Callable, Mapping, Protocol, Sequence
 
 from markupsafe import Markup
 
@@ -213,17 +213,21 @@ class Site:
     authors: tuple[Author, ...] = ()  # by name
 
 
-def paper_order(paper: "Paper") -> tuple:
-    """Newest first; within one date, by title, then slug. A paper known only by its year comes after the
-    dated papers of its year (and one known by its month after the days of that month)."""
-    year, month, day = paper.date.sort_key
-    return (-year, -month, -day, paper.title.casefold(), paper.slug)
+def sort_in_paper_order(items: list, record_of: Callable[[Any], Record]) -> None:
+    """Sort ``items`` (each standing for the record ``record_of`` gives) in the site's order: newest first;
+    within one date, by title, then slug. A paper known only by its year comes after the dated papers of its
+    year (and one known by its month after the days of that month).
 
+    Three stable sorts with plain keys (slug, casefolded title, the date as one number): a third of the time of
+    one sort by a tuple at 100,000 papers."""
 
-def _date_number(date) -> int:
-    """A date's ``sort_key`` as one number, in the same order (a month is at most 12, a day at most 31)."""
-    year, month, day = date.sort_key
-    return year * 10000 + month * 100 + day
+    def date_number(item: Any) -> int:  # the date's sort_key as one number (a month is at most 12, a day 31)
+        year, month, day = record_of(item).date.sort_key
+        return -(year * 10000 + month * 100 + day)
+
+    items.sort(key=lambda item: record_of(item).slug)
+    items.sort(key=lambda item: record_of(item).title.casefold())
+    items.sort(key=date_number)
 
 
 def display_path(path: Path, root: Path) -> str:
@@ -306,12 +310,9 @@ def build_site(config: SiteConfig, records: list[Record], abstracts: Mapping[str
         prepared.append((record, byline, full_name, slugs))
 
     # Pass 2: papers, with canonical tag names and a fingerprint of what pages show about them; made in the order
-    # of the site (``paper_order``, here by three stable sorts with plain keys: a third of the time of one sort by
-    # its tuple), so that the lists and the plan, which go through them in that order, find each one next to the
+    # of the site, so that the lists and the plan, which go through them in that order, find each one next to the
     # one before in memory.
-    prepared.sort(key=lambda item: item[0].slug)
-    prepared.sort(key=lambda item: item[0].title.casefold())
-    prepared.sort(key=lambda item: -_date_number(item[0].date))
+    sort_in_paper_order(prepared, operator.itemgetter(0))
     citekeys = citation_keys(unique)  # unique across the site, so each depends on the others
     tag_refs = {slug: (TagRef(slug, name, kind), f"{slug}={name}={kind}")
                 for slug, (_rank, name, kind, _description) in tag_names.items()}

@@ -9,7 +9,9 @@ and in turn (old, new; then new, old; ...): a cold CLI build (no output/, no .ca
 left is moved aside and deleted at the end: deleting thousands of files just before a run slows the disk
 for it), its wall time, the largest resident size of any of its processes and its CPU time (user + sys,
 all processes); a no-op build; an incremental rebuild after one edit, in process (as bench/run.py).
-Medians per code. Issue 17 asks for cold, incremental, no-op and peak within 10% of the code before it.
+Medians per code, and the median of the new/old ratios within each pair (the machine's speed drifts
+within minutes; a pair's two runs are back to back). Issue 17 asks for cold, incremental, no-op and peak
+within 10% of the code before it.
 """
 from __future__ import annotations
 
@@ -84,6 +86,12 @@ def main() -> None:
         m = {key: statistics.median(values) for key, values in found[name].items()}
         print(f"| {name} ({code[name]}) | {m['cold']:.2f} | {m['cpu']:.2f} | {m['inc']:.0f} | {m['noop']:.2f} "
               f"| {m['peak']:.0f} |")
+    # The machine's speed drifts within minutes (the same build's CPU time doubled within ten minutes here):
+    # the ratio within each pair of runs (old and new back to back) cancels the drift that medians keep.
+    ratios = {key: [n / o for o, n in zip(found["old"][key], found["new"][key]) if o == o and n == n and o]
+              for key in ("cold", "cpu", "inc", "noop", "peak")}
+    print("\nnew / old within each pair, median (range): " + ", ".join(
+        f"{key} {statistics.median(r):.3f} ({min(r):.2f}-{max(r):.2f})" for key, r in ratios.items() if r))
     shutil.rmtree(trash, ignore_errors=True)
     if args.work is None:
         shutil.rmtree(work, ignore_errors=True)

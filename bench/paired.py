@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import shutil
 import statistics
@@ -88,7 +89,8 @@ def main() -> None:
               f"| {m['peak']:.0f} |")
     # The machine's speed drifts within minutes (the same build's CPU time doubled within ten minutes here):
     # the ratio within each pair of runs (old and new back to back) cancels the drift that medians keep.
-    ratios = {key: [n / o for o, n in zip(found["old"][key], found["new"][key]) if o == o and n == n and o]
+    ratios = {key: [n / o for o, n in zip(found["old"][key], found["new"][key])
+                   if o and not math.isnan(o) and not math.isnan(n)]
               for key in ("cold", "cpu", "inc", "noop", "peak")}
     print("\nnew / old within each pair, median (range): " + ", ".join(
         f"{key} {statistics.median(r):.3f} ({min(r):.2f}-{max(r):.2f})" for key, r in ratios.items() if r))

@@ -63,8 +63,8 @@ class RenderedText:
     A site holds every abstract at once: at 10,000 papers their HTML (MathML is long) is about 30 MB as
     text, and every forked worker of the build holds what the parent holds. Compressed with LZ4 they take
     under half of that (a synthetic abstract of 2,200 characters: 6 µs to compress, once, and 2 µs to read
-    back; zlib's fastest level packed them into a third, but took 95 and 15 µs: 10 s of CPU at 100,000
-    papers). The visible text is made when asked (issue 17: peak memory)."""
+    back; zlib's fastest level packed them into a third, but took 95 and 15 µs; a cold 10,000-paper build
+    took 10% less CPU, paired). The visible text is made when asked (issue 17: peak memory)."""
 
     packed: bytes  # LZ4-compressed UTF-8 of the HTML (a block with its size)
     warnings: tuple[str, ...] = ()

@@ -498,7 +498,7 @@ def build_site(config: SiteConfig, progress: Progress | None = None, use_cache: 
     """One build from the command line, remembering what it did in ``.cache/site-builder/``.
 
     ``clean``: forget the last build and render every page (the memory of this one is kept)."""
-    builder = Builder(config, config.root / ".cache" / "site-builder" if use_cache else None, once=True)
+    builder = Builder(config, config.cache_dir if use_cache else None, once=True)
     if clean:
         builder.state = BuildState()
     return builder.build(progress)

@@ -99,7 +99,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     try:
         with SiteLock(root, "import"):
             report = import_listings(sources, config.content_dir, strict=args.strict,
-                                     progress=lambda i, n: progress.update("importing", i, n), read=read)
+                                     progress=lambda i, n: progress.update("importing", i, n), read=read,
+                                     cache_dir=config.cache_dir)
     except OSError as exc:
         progress.clear()
         where = f" ({exc.filename})" if exc.filename else ""

@@ -65,6 +65,11 @@ class SiteConfig:
         return self.root / "seeds"
 
     @property
+    def cache_dir(self) -> Path:
+        """What builds and imports remember for the next one (safe to delete; not committed)."""
+        return self.root / ".cache" / "site-builder"
+
+    @property
     def templates_dir(self) -> Path:
         return self.root / "templates"
 

@@ -601,11 +601,11 @@ def _apply(plans: list[_Plan], config, options: EnrichOptions, lookup: Lookup, c
     state_path = config.content_dir / STATE_NAME
     data = _state_data(state_path)
     state = load_state(state_path, data)
-    # The files earlier imports read and what the last import left are kept: a file once named on the command
-    # line is still read by a plain import after an enrich (the last import's digests no longer match the
-    # records enrich changed, so that import reads everything again).
-    files, last_import = imported_files(config.content_dir, data), data.get("last_import")
-    old_state_text = dump_state(state, files, last_import)
+    # The files earlier imports read are kept: a file once named on the command line is still read by a plain
+    # import after an enrich (the last import's digests no longer match the records enrich changed, so that
+    # import reads everything again).
+    files = imported_files(config.content_dir, data)
+    old_state_text = dump_state(state, files)
     counts = {"updated": 0, "unchanged": 0, "kept_edited": 0, "ambiguous": 0, "not_found": 0}
     diffs: list[str] = []
     for plan in plans:
@@ -645,7 +645,7 @@ def _apply(plans: list[_Plan], config, options: EnrichOptions, lookup: Lookup, c
                                         "run enrich --dry-run and apply the changes by hand"))
             else:
                 atomic_write(target.path, text)
-    new_state_text = dump_state(state, files, last_import)
+    new_state_text = dump_state(state, files)
     if not options.dry_run and new_state_text != old_state_text:
         atomic_write(state_path, new_state_text)
     diff = "".join(diffs)

@@ -312,22 +312,20 @@ def _from_version_1(info: dict[str, Any]) -> dict[str, Any]:
 
 
 def dump_state(records: dict[str, dict[str, Any]], files: list[str] | None = None,
-               last_import: dict[str, Any] | None = None, records_text: list[str] | None = None) -> str:
+               records_text: list[str] | None = None) -> str:
     """The state file's text. ``records_text``: ``_records_text(records)``, when the caller has it already.
-    Any JSON reader reads it; ``json.loads`` gives ``{"version", "records", "files", "last_import"}``."""
-    return "".join(state_pieces(records, files, last_import, records_text))
+    Any JSON reader reads it; ``json.loads`` gives ``{"version", "records", "files"}``."""
+    return "".join(state_pieces(records, files, records_text))
 
 
 def state_pieces(records: dict[str, dict[str, Any]], files: list[str] | None = None,
-                 last_import: dict[str, Any] | None = None, records_text: list[str] | None = None) -> Iterator[str]:
+                 records_text: list[str] | None = None) -> Iterator[str]:
     """``dump_state``'s text in pieces, to be written as they come (``atomic_write``): whole, and then as bytes,
     the text of a large state would be held three times over."""
     parts: dict[str, list[str]] = {"version": [_ENCODE(STATE_VERSION)],
                                    "records": _records_text(records) if records_text is None else records_text}
     if files:
         parts["files"] = [_ENCODE(sorted(set(files)))]
-    if last_import:
-        parts["last_import"] = [_json_lines(last_import, {"digests": {}})]
     yield "{\n"
     for n, key in enumerate(sorted(parts)):
         yield f",\n{_ENCODE(key)}: " if n else f"{_ENCODE(key)}: "
@@ -443,11 +441,41 @@ def _problem_json(problem: Problem) -> list[Any]:
     return [problem.path, problem.line, problem.message, problem.severity]
 
 
-def _unchanged_import(sources: list[ListingSource], data: dict[str, Any], files: list[str],
+LAST_IMPORT = "last-import.json"  # in the cache folder (``.cache/site-builder/``): see ``_unchanged_import``
+
+
+def _load_last_import(cache_dir: Path | None) -> Any:
+    """What the last import left in ``cache_dir`` (see ``_unchanged_import``), or None."""
+    if cache_dir is None:
+        return None
+    try:
+        return json.loads((cache_dir / LAST_IMPORT).read_bytes())
+    except (OSError, ValueError):  # not there (a first import, a deleted cache) or damaged: import
+        return None
+
+
+def _save_last_import(cache_dir: Path | None, last: dict[str, Any] | None) -> None:
+    """Remember what this import found for the next one, in the cache folder: not in the state file, which
+    people commit (the digest of site-builder's own code in it would change it on every upgrade). None
+    forgets it. Kept in the cache, it may be lost at any time: then the next import reads everything."""
+    if cache_dir is None:
+        return
+    path = cache_dir / LAST_IMPORT
+    try:
+        if last is None:
+            path.unlink(missing_ok=True)
+        else:
+            atomic_write(path, _json_lines(last, {"digests": {}}) + "\n", durable=False)
+    except OSError:
+        pass  # a cache that cannot be written costs the next import its shortcut, nothing else
+
+
+def _unchanged_import(sources: list[ListingSource], last: Any, data: dict[str, Any], files: list[str],
                       papers_dir: Path, text: str = "") -> ImportReport | None:
-    """The report of an import whose every input is what the last import left, or None: then import.
-    ``data``: the state file as it is (its records are not even converted), ``text``: its text."""
-    last, records = data.get("last_import"), data.get("records")
+    """The report of an import whose every input is what the last import left (``last``: what it remembered
+    in the cache folder), or None: then import. ``data``: the state file as it is (its records are not even
+    converted), ``text``: its text."""
+    records = data.get("records")
     if not isinstance(last, dict) or not isinstance(records, dict) or data.get("version") != STATE_VERSION:
         return None
     try:
@@ -682,9 +710,11 @@ def read_source(path: Path, label: str, as_of: dt.date) -> SourceResult:
 
 def import_listings(sources: list[ListingSource], content_dir: Path, strict: bool = False,
                     progress: Callable[[int, int], None] | None = None,
-                    read: Sequence[tuple[str, SourceResult]] = ()) -> ImportReport:
+                    read: Sequence[tuple[str, SourceResult]] = (), cache_dir: Path | None = None) -> ImportReport:
     """Import every source (listings, .bib, CSL-JSON) into ``content_dir/papers``; counts and problems.
-    ``read``: sources already read elsewhere (an ORCID record's works), as (label, result)."""
+    ``read``: sources already read elsewhere (an ORCID record's works), as (label, result). ``cache_dir``: where
+    to remember what this import found (``.cache/site-builder/``), so that the next one, given the same
+    inputs, is done at once; None: nowhere."""
     papers_dir = content_dir / "papers"
     state_path = content_dir / STATE_NAME
     present = _names_in(papers_dir)  # the files in the papers folder: listed once, not asked for one by one
@@ -696,7 +726,7 @@ def import_listings(sources: list[ListingSource], content_dir: Path, strict: boo
     data = _state_data(state_path, state_text)
     files = imported_files(content_dir, data)
     if not read and not strict:
-        unchanged = _unchanged_import(sources, data, files, papers_dir, state_text)
+        unchanged = _unchanged_import(sources, _load_last_import(cache_dir), data, files, papers_dir, state_text)
         if unchanged is not None:
             return unchanged
     state = load_state(state_path, data)
@@ -797,8 +827,7 @@ def import_listings(sources: list[ListingSource], content_dir: Path, strict: boo
     # the new values alone. A record and its remembered values never disagree, wherever a kill lands.
     if written:
         with writes:
-            atomic_write(state_path, state_pieces(pending_state, files, data.get("last_import"),
-                                                  _records_text(pending_state, encoded)))
+            atomic_write(state_path, state_pieces(pending_state, files, _records_text(pending_state, encoded)))
             writes.commit()  # on disk, all of them, before the state says they are
     new_files = sorted(set([*files, *read_labels]))
     last_import = None
@@ -813,8 +842,9 @@ def import_listings(sources: list[ListingSource], content_dir: Path, strict: boo
             "problems": [_problem_json(p) for p in problems if id(p) not in once],
         }
     if (written or _state_json(new_state) != old_state or new_files != sorted(set(files)) or data.get("version") != STATE_VERSION
-            or last_import != data.get("last_import")):
-        atomic_write(state_path, state_pieces(new_state, new_files, last_import, records_text))
+            or "last_import" in data):  # where earlier versions kept what is now in the cache folder
+        atomic_write(state_path, state_pieces(new_state, new_files, records_text))
+    _save_last_import(cache_dir, last_import)
     return ImportReport(rejected=rejected, merged=duplicates_merged, problems=tuple(problems), unreadable=unreadable,
                         **counts)
 

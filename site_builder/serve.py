@@ -182,7 +182,7 @@ class DevServer:
         self.out = out
         self.err = err
         self.config = load_config(root)
-        self.builder = Builder(self.config, root / ".cache" / "site-builder", in_place=True)
+        self.builder = Builder(self.config, self.config.cache_dir, in_place=True)
         self.lock = SiteLock(root, "serve")
         self.problems: tuple[Problem, ...] = ()
         self.warned: set[Problem] = set()  # warnings printed and still there: not printed again
@@ -220,7 +220,7 @@ class DevServer:
         if not listings:
             return ()
         sources = listing_sources(self.root, listings, None, self.config.listing_date)
-        report = import_listings(sources, self.config.content_dir)
+        report = import_listings(sources, self.config.content_dir, cache_dir=self.config.cache_dir)
         if report.created or report.updated:
             self.say(f"{_now()} {report.summary()}")
         return report.problems

@@ -137,8 +137,8 @@ def test_kill_at_every_step_of_an_import(tmp_path, capsys):
     code, steps = wait_import(*start_import(killed_copy(tmp_path, base, v2, "probe"), 0))
     assert code == 0
     # the pending state and its folder sync, 5 records (2 created, 3 updated), their flush (syncfs), the state
-    # and its folder sync
-    assert steps == 10
+    # and its folder sync, and what the import found, for the next one, in the cache folder (not synced)
+    assert steps == 11
     for kill_at in range(1, steps + 1):
         site = killed_copy(tmp_path, base, v2, f"kill-{kill_at}")
         assert wait_import(*start_import(site, kill_at)) == (-signal.SIGKILL, kill_at)

@@ -139,3 +139,36 @@ def test_the_answer_from_the_state_matches_after_kept_edits_comments_and_a_broke
     assert "kept your edit" not in fast[1]
     assert "has comments" in fast[1] and "not updated from" in fast[1]
     assert "0 created, 0 updated, 0 unchanged, 3 kept-edited" in fast[0]
+
+
+def test_what_the_last_import_found_is_kept_in_the_cache_not_in_the_committed_state(small_site, run, parses,
+                                                                                   monkeypatch):
+    """The state file is committed with the records; what lets a re-import answer at once includes a digest of
+    site-builder's own code, so it lives in .cache/site-builder/: an upgrade changes no committed byte."""
+    run(small_site, "import")
+    state = small_site / "content" / importer.STATE_NAME
+    assert set(json.loads(state.read_text())) == {"version", "records", "files"}
+    last = json.loads((small_site / ".cache" / "site-builder" / importer.LAST_IMPORT).read_text())
+    assert set(last["digests"]) == {"seeing-things", "private-learning-at-scale", "sparse-models-are-fast-a-study"}
+    before = snapshot(small_site / "content")
+    # another site-builder (an upgrade): the whole import runs, and the content it leaves is the same, byte for byte
+    monkeypatch.setattr(importer, "_code_digest", lambda: "another version")
+    result = run(small_site, "import")
+    assert result.out == "imported 3 entries: 0 created, 0 updated, 3 unchanged, 0 kept-edited, 0 rejected\n"
+    assert len(parses) == 2 and snapshot(small_site / "content") == before
+    assert run(small_site, "import").out == result.out and len(parses) == 2  # remembered for this version
+    # a deleted cache costs the shortcut, nothing else
+    shutil.rmtree(small_site / ".cache")
+    assert run(small_site, "import").out == result.out and len(parses) == 3
+    assert snapshot(small_site / "content") == before
+
+
+def test_a_state_written_by_an_earlier_version_loses_its_last_import_entry(small_site, run, parses):
+    run(small_site, "import")
+    state = small_site / "content" / importer.STATE_NAME
+    data = json.loads(state.read_text())
+    data["last_import"] = {"code": "old", "digests": {}}
+    state.write_text(json.dumps(data))
+    run(small_site, "import")
+    assert "last_import" not in json.loads(state.read_text())
+    assert json.loads(state.read_text())["records"] == data["records"]

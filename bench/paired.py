@@ -61,11 +61,14 @@ def main() -> None:
 
     def timed(name: str, *cli: str) -> list[float]:
         os.sync()
+        before = cpu_ticks()
         out = subprocess.run([sys.executable, "-c", TIMED, sys.executable, "-m", "site_builder", *cli],
                              cwd=sites[name], env={**os.environ, "PYTHONPATH": code[name]}, capture_output=True,
                              text=True, check=True)
+        steal.append(steal_share(before, cpu_ticks()))
         return json.loads(out.stdout)
 
+    steal: list[float] = []
     found = {name: {"cold": [], "peak": [], "cpu": [], "noop": [], "inc": []} for name in code}
     for run in range(args.runs):
         for name in (("old", "new") if run % 2 == 0 else ("new", "old")):
@@ -73,6 +76,7 @@ def main() -> None:
                 if (sites[name] / leftover).exists():
                     os.replace(sites[name] / leftover, trash / f"{name}-{leftover}-{time.time_ns()}")
             cold, peak, cpu = timed(name, "build", "--quiet")
+            cold_steal = steal[-1]
             noop = timed(name, "build", "--quiet")[0]
             inc = float("nan") if args.no_incremental else json.loads(subprocess.run(
                 [sys.executable, "-c", incremental, str(sites[name]), "5"], env={**os.environ, "PYTHONPATH": code[name]},
@@ -80,7 +84,8 @@ def main() -> None:
             for key, value in (("cold", cold), ("peak", peak), ("cpu", cpu), ("noop", noop), ("inc", inc)):
                 found[name][key].append(value)
             print(f"N={args.n:,} run {run + 1} {name}: cold {cold:.2f} s (peak {peak:.0f} MB, CPU {cpu:.2f} s), "
-                  f"no-op {noop:.2f} s, incremental {inc:.0f} ms", flush=True)
+                  f"no-op {noop:.2f} s, incremental {inc:.0f} ms; the hypervisor took {cold_steal:.0%} of the cores "
+                  "during the cold build", flush=True)
     print(f"\n| N = {args.n:,}, medians of {args.runs} | cold build s | CPU s | incremental ms | no-op s | peak MB |")
     print("|---|---:|---:|---:|---:|---:|")
     for name in code:
@@ -97,6 +102,25 @@ def main() -> None:
     shutil.rmtree(trash, ignore_errors=True)
     if args.work is None:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def cpu_ticks() -> list[int]:
+    """The machine's CPU time so far by kind (Linux's /proc/stat: user, nice, system, idle, iowait, irq,
+    softirq, steal); empty where there is none."""
+    try:
+        with open("/proc/stat") as stat:
+            return [int(x) for x in stat.readline().split()[1:9]]
+    except (OSError, ValueError):
+        return []
+
+
+def steal_share(before: list[int], after: list[int]) -> float:
+    """The share of all cores' time that a virtual machine's host gave to others (``steal``) between two
+    readings: on a shared host it moves a run's time by tens of percent (0.2-0.5 here during builds, 2026-12-03)."""
+    if len(before) < 8 or len(after) < 8:
+        return float("nan")
+    deltas = [b - a for a, b in zip(before, after)]
+    return deltas[7] / sum(deltas) if sum(deltas) else float("nan")
 
 
 if __name__ == "__main__":

@@ -44,7 +44,7 @@ check: $(STAMP)
 # per worker).
 test: $(TEST_STAMP)
 	-@$(MAKE) --no-print-directory tools
-	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest -q -n 2 --dist loadfile
+	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest -q -n 2 --dist loadfile --durations=15
 
 # Two workers (pytest-xdist), a test file each at a time: the fast tests are independent (tmp_path sites, free ports).
 test-fast: $(TEST_STAMP)

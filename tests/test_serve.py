@@ -76,7 +76,9 @@ def test_tag_added_then_removed(served, page):
     wait_text(page, "Private Learning at Scale")
     time.sleep(0.3)
     edit(site / RECORD, "tags:\n  - perception", "tags: []")
-    page.wait_for_function("() => !document.body.innerText.includes('Seeing Things')", timeout=3000)
+    # the reload replaces the document: between the two, there is no body (the predicate must not throw then)
+    page.wait_for_function("() => document.body && document.body.innerText.includes('Private Learning at Scale')"
+                           " && !document.body.innerText.includes('Seeing Things')", timeout=5000)
     assert "Private Learning at Scale" in page.inner_text("body")
 
 

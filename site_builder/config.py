@@ -19,6 +19,12 @@ ACCENT_RE = re.compile(r"#[0-9a-fA-F]{3}([0-9a-fA-F]{3})?")
 DOMAIN_RE = re.compile(r"(?=.{1,253}$)([A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}")
 
 
+def cache_dir_of(root: Path) -> Path:
+    """Where the site in ``root`` keeps what builds and imports remember for the next one, and its lock (safe
+    to delete; not committed)."""
+    return root / ".cache" / "site-builder"
+
+
 @dataclass(frozen=True)
 class SiteConfig:
     """The validated contents of site.yaml plus where the site lives."""
@@ -66,8 +72,7 @@ class SiteConfig:
 
     @property
     def cache_dir(self) -> Path:
-        """What builds and imports remember for the next one (safe to delete; not committed)."""
-        return self.root / ".cache" / "site-builder"
+        return cache_dir_of(self.root)
 
     @property
     def templates_dir(self) -> Path:

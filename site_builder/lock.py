@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 from typing import Callable, TextIO
 
+from .config import cache_dir_of
 from .problems import UserError
 
 try:
@@ -27,7 +28,7 @@ POLL_SECONDS = 0.1
 
 
 def lock_path(root: Path) -> Path:
-    return root / ".cache" / "site-builder" / LOCK_NAME
+    return cache_dir_of(root) / LOCK_NAME
 
 
 class SiteLock:

@@ -102,7 +102,7 @@ def serve(folder: Path, prefix: str = "/", port: int = 0):
     """Serve ``folder`` at http://127.0.0.1:<port><prefix> in a thread, as GitHub Pages would."""
     handler = type("Handler", (_PrefixHandler,), {"prefix": prefix})
     server = http.server.ThreadingHTTPServer(("127.0.0.1", port), functools.partial(handler, directory=str(folder)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}{prefix}"

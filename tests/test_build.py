@@ -8,20 +8,32 @@ from pathlib import Path
 
 import pytest
 
-from conftest import snapshot
+from conftest import ROOT, SEED, run_process, snapshot
 from crawl import broken_links_on_disk, crawl_http, serve
 
 
-@pytest.fixture
-def built_seed(seed_site, run):
-    assert run(seed_site, "import").code == 0
-    result = run(seed_site, "build")
+@pytest.fixture(scope="module")
+def built_seed_once(tmp_path_factory) -> Path:
+    """This repository's site imported and built once (by the CLI, in a process of its own) for the module."""
+    site = tmp_path_factory.mktemp("built") / "seedsite"
+    (site / "seeds").mkdir(parents=True)
+    (site / "content" / "papers").mkdir(parents=True)
+    shutil.copy(ROOT / "site.yaml", site / "site.yaml")
+    shutil.copy(SEED, site / "seeds" / "publications.txt")
+    assert run_process(site, "import").code == 0
+    result = run_process(site, "build")
     assert result.code == 0, result.err
     # one warning, for the missing url:; none else: \algoname is mapped in site.yaml, every category is known
     assert result.err == ("site.yaml: warning: no url: set, so sitemap.xml and the Atom feeds are skipped, "
                           "404.html links from the domain root and embed/fragment.html links relative to embed/ "
                           "(the builder page's fragment is absolute); set url: to where the site is published\n")
-    return seed_site
+    return site
+
+
+@pytest.fixture
+def built_seed(built_seed_once, tmp_path) -> Path:
+    """A copy of the built site of its own for each test (tests edit records and build again)."""
+    return Path(shutil.copytree(built_seed_once, tmp_path / "seedsite", symlinks=True))
 
 
 def read(site: Path, url: str) -> str:

@@ -27,6 +27,7 @@ from .config import SiteConfig
 from .digest import digest
 from .fileio import utf8_chunks
 from .output import MARKER, FreshFolder, InPlace, check_output_dir, recover
+from .parallel import default_jobs
 from .problems import Problem, UserError, error, warning
 from .reading import RecordCache, read_records, scan_records
 from .state import BuildState, inputs_digest, load_state, save_state, site_key
@@ -83,7 +84,7 @@ class Builder:
         # (unchanged files hard-linked) and swaps it in whole.
         self.in_place = in_place
         self.cache_dir = cache_dir
-        self.jobs = jobs if jobs is not None else min(2, os.cpu_count() or 1)
+        self.jobs = jobs if jobs is not None else default_jobs()
         self.state_file = cache_dir / "state.pickle" if cache_dir else None
         self.state: BuildState = load_state(self.state_file)
         self.records = RecordCache()
@@ -494,11 +495,12 @@ def load_site(config: SiteConfig) -> tuple[Site, list[Problem]]:
 
 
 def build_site(config: SiteConfig, progress: Progress | None = None, use_cache: bool = True,
-               clean: bool = False) -> BuildResult:
+               clean: bool = False, jobs: int | None = None) -> BuildResult:
     """One build from the command line, remembering what it did in ``.cache/site-builder/``.
 
-    ``clean``: forget the last build and render every page (the memory of this one is kept)."""
-    builder = Builder(config, config.cache_dir if use_cache else None, once=True)
+    ``clean``: forget the last build and render every page (the memory of this one is kept). ``jobs``: the
+    workers a large site is read and rendered on (default ``parallel.default_jobs()``; 1: in this process)."""
+    builder = Builder(config, config.cache_dir if use_cache else None, jobs=jobs, once=True)
     if clean:
         builder.state = BuildState()
     return builder.build(progress)

@@ -143,6 +143,17 @@ def cmd_enrich(args: argparse.Namespace) -> int:
     return 0
 
 
+def _jobs(text: str) -> int:
+    """``--jobs``: a whole number of workers, at least 1 (argparse reports anything else as a usage error)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
 def cmd_build(args: argparse.Namespace) -> int:
     from .build import build_site  # the builder (Jinja, the model, the themes) only for commands that build
 
@@ -151,7 +162,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     progress = Progress(quiet=args.quiet)
     check_output_dir(config)  # a refused output_dir is reported before anything (the lock file) is made
     with SiteLock(root, "build"):
-        result = build_site(config, progress=lambda i, n: progress.update("rendering", i, n), clean=args.clean)
+        result = build_site(config, progress=lambda i, n: progress.update("rendering", i, n), clean=args.clean,
+                            jobs=args.jobs)
     progress.clear()
     _print_problems(result.problems)
     progress.summary(result.summary())
@@ -295,6 +307,10 @@ def make_parser() -> argparse.ArgumentParser:
                        "is written at all.")
     p.add_argument("--clean", action="store_true",
                    help="forget the last build (.cache/site-builder/) and render every page again")
+    p.add_argument("--jobs", "-j", type=_jobs, default=None, metavar="N",
+                   help="worker processes that read and render a large site (from 256 papers): default one "
+                   "per usable core, at most 8; never more than the usable cores; 1 renders everything in "
+                   "this process")
     p.set_defaults(func=cmd_build)
 
     p = sub.add_parser("check", parents=[common], help="validate every record",

@@ -28,6 +28,7 @@ T = TypeVar("T")
 
 MIN_ITEMS = 256  # below this, forking costs more than it saves
 CHUNK = 64
+MAX_DEFAULT_JOBS = 8  # a build's workers unless told: each holds what the builder held when it forked
 AHEAD = 2  # tasks given to a worker before its first result is back: it never waits for the next
 
 
@@ -49,6 +50,20 @@ def _malloc_trim():
         return ctypes.CDLL(None).malloc_trim
     except (AttributeError, OSError):
         return None
+
+
+def usable_cpus() -> int:
+    """The cores this process may run on: its CPU affinity (what ``taskset`` or a container's cpuset allows),
+    else every core of the machine."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except (AttributeError, OSError):  # no affinity on this platform
+        return os.cpu_count() or 1
+
+
+def default_jobs() -> int:
+    """How many workers a build uses unless told: one per usable core, at most ``MAX_DEFAULT_JOBS``."""
+    return min(MAX_DEFAULT_JOBS, usable_cpus())
 
 
 def can_fork() -> bool:
@@ -305,7 +320,7 @@ def parallel_map(func: Callable, items: Sequence[T], jobs: int,
                 progress(i, total)
         return results
     bounds = [(i, min(i + chunk, total)) for i in range(0, total, chunk)]
-    with Workers(func, items, min(jobs, os.cpu_count() or 1), batched) as workers:
+    with Workers(func, items, min(jobs, usable_cpus()), batched) as workers:
         for part in workers.map(bounds):
             results.extend(map(then, part) if then else part)
             if progress:

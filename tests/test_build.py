@@ -430,3 +430,43 @@ def test_parallel_map_keeps_order_in_and_out_of_process(monkeypatch, jobs, batch
     assert [value for value, _pid in result] == [n * 2 for n in items]
     assert seen[-1] == (103, 103)
     assert ({pid for _value, pid in result} == {os.getpid()}) == (jobs == 1)
+
+
+def test_more_workers_than_two_write_what_one_process_writes(seed_site, run, forked, monkeypatch, tmp_path):
+    """A machine with more cores gets more workers (``parallel.default_jobs``): four workers, forced on the
+    seed site with small chunks, give the bytes one process gives, and four are really forked."""
+    import site_builder.parallel as parallel
+
+    monkeypatch.setattr(parallel, "usable_cpus", lambda: 4)
+    started: list[int] = []
+    workers_init = parallel.Workers.__init__
+
+    def counting(self, func, items, jobs, batched=False):
+        started.append(jobs)
+        workers_init(self, func, items, jobs, batched)
+
+    monkeypatch.setattr(parallel.Workers, "__init__", counting)
+    run(seed_site, "import")
+    copy = tmp_path / "copy"
+    shutil.copytree(seed_site, copy)
+    one = forked(seed_site, jobs=1)
+    assert started == []
+    four = forked(copy, jobs=4)
+    # reading the records, the list templates' try on a small site (one worker, beside the model), both render stages
+    assert started == [4, 1, 4, 4]
+    assert snapshot(copy / "output") == snapshot(seed_site / "output")
+    assert (four.pages, four.papers, four.rendered) == (one.pages, one.papers, one.rendered)
+
+
+def test_workers_are_never_more_than_the_usable_cores(seed_site, run, forked, monkeypatch):
+    import site_builder.parallel as parallel
+
+    monkeypatch.setattr(parallel, "usable_cpus", lambda: 3)
+    started: list[int] = []
+    workers_init = parallel.Workers.__init__
+    monkeypatch.setattr(parallel.Workers, "__init__",
+                        lambda self, func, items, jobs, batched=False:
+                        (started.append(jobs), workers_init(self, func, items, jobs, batched))[-1])
+    run(seed_site, "import")
+    forked(seed_site, jobs=16)
+    assert started == [3, 1, 3, 3]

@@ -150,3 +150,56 @@ def test_check_reports_errors_and_unknown_keys(small_site, run):
     assert "content/papers/extra.md:6: warning: unknown key 'mood' (kept, and passed to templates as is)" in result.err
     assert "venue" not in result.err
     assert result.out == "checked 5 records: 1 errors, 1 warnings\n"
+
+
+@pytest.mark.parametrize("value, message", [("0", "must be at least 1, not 0"), ("-3", "must be at least 1, not -3"),
+                                            ("two", "not a whole number: 'two'")])
+def test_build_jobs_must_be_a_whole_number_from_one(tmp_path, value, message):
+    (tmp_path / "site.yaml").write_text("title: T\n")
+    result = run_process(tmp_path, "build", "--jobs", value)
+    assert result.code == 2
+    assert result.err.endswith(f"site-builder build: error: argument --jobs/-j: {message}\n")
+    assert not (tmp_path / "output").exists()
+
+
+def test_build_jobs_one_builds_in_this_process(tmp_path, monkeypatch):
+    """``-j 1``: no worker is forked, even for a site large enough to fork for."""
+    import site_builder.build
+    import site_builder.parallel as parallel
+    from site_builder.cli import main
+
+    monkeypatch.setattr(parallel, "MIN_ITEMS", 1)
+    (tmp_path / "site.yaml").write_text("title: T\n")
+    (tmp_path / "content" / "papers").mkdir(parents=True)
+    for n in range(3):
+        (tmp_path / "content" / "papers" / f"p{n}.md").write_text(
+            f"---\ntitle: Paper {n}\nauthors: [A. Author]\ndate: 2024-0{n + 1}\n---\nAbstract {n}.\n")
+    jobs: list[int] = []
+    builder_init = site_builder.build.Builder.__init__
+
+    def remember(self, *args, **kwargs):
+        builder_init(self, *args, **kwargs)
+        jobs.append(self.jobs)
+
+    monkeypatch.setattr(site_builder.build.Builder, "__init__", remember)
+    monkeypatch.setattr(parallel.Workers, "__init__", lambda *a, **k: pytest.fail("a worker was forked"))
+    monkeypatch.chdir(tmp_path)
+    assert main(["build", "--quiet", "-j", "1"]) == 0
+    assert jobs == [1]
+    assert len(list((tmp_path / "output" / "papers").glob("*/index.html"))) == 3
+
+
+def test_default_jobs_is_one_per_usable_core_at_most_eight(monkeypatch):
+    import os
+
+    import site_builder.parallel as parallel
+
+    if hasattr(os, "sched_getaffinity"):
+        assert parallel.usable_cpus() == len(os.sched_getaffinity(0))
+    for cores, jobs in ((1, 1), (2, 2), (6, 6), (8, 8), (64, 8)):
+        monkeypatch.setattr(parallel, "usable_cpus", lambda cores=cores: cores)
+        assert parallel.default_jobs() == jobs
+    monkeypatch.undo()  # usable_cpus itself again
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 3, 5}, raising=False)
+    assert parallel.usable_cpus() == 3  # a process pinned to three cores of a larger machine (taskset, cpuset)
+    assert parallel.default_jobs() == 3

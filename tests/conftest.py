@@ -94,15 +94,19 @@ def small_site(tmp_path: Path) -> Path:
     return make_site(tmp_path / "site")
 
 
-@pytest.fixture
-def seed_site(tmp_path: Path) -> Path:
-    """A copy of this repository's own site: site.yaml and the real seed listing."""
-    site = tmp_path / "seedsite"
+def make_seed_site(site: Path) -> Path:
+    """A copy of this repository's own site at ``site``: site.yaml and the real seed listing."""
     (site / "seeds").mkdir(parents=True)
     (site / "content" / "papers").mkdir(parents=True)
     shutil.copy(ROOT / "site.yaml", site / "site.yaml")
     shutil.copy(SEED, site / "seeds" / "publications.txt")
     return site
+
+
+@pytest.fixture
+def seed_site(tmp_path: Path) -> Path:
+    """A copy of this repository's own site: site.yaml and the real seed listing."""
+    return make_seed_site(tmp_path / "seedsite")
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:

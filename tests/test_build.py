@@ -8,18 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, SEED, run_process, snapshot
+from conftest import make_seed_site, run_process, snapshot
 from crawl import broken_links_on_disk, crawl_http, serve
 
 
 @pytest.fixture(scope="module")
 def built_seed_once(tmp_path_factory) -> Path:
     """This repository's site imported and built once (by the CLI, in a process of its own) for the module."""
-    site = tmp_path_factory.mktemp("built") / "seedsite"
-    (site / "seeds").mkdir(parents=True)
-    (site / "content" / "papers").mkdir(parents=True)
-    shutil.copy(ROOT / "site.yaml", site / "site.yaml")
-    shutil.copy(SEED, site / "seeds" / "publications.txt")
+    site = make_seed_site(tmp_path_factory.mktemp("built") / "seedsite")
     assert run_process(site, "import").code == 0
     result = run_process(site, "build")
     assert result.code == 0, result.err
@@ -432,12 +428,11 @@ def test_parallel_map_keeps_order_in_and_out_of_process(monkeypatch, jobs, batch
     assert ({pid for _value, pid in result} == {os.getpid()}) == (jobs == 1)
 
 
-def test_more_workers_than_two_write_what_one_process_writes(seed_site, run, forked, monkeypatch, tmp_path):
-    """A machine with more cores gets more workers (``parallel.default_jobs``): four workers, forced on the
-    seed site with small chunks, give the bytes one process gives, and four are really forked."""
+@pytest.fixture
+def workers_started(monkeypatch) -> list[int]:
+    """The number of workers of each ``parallel.Workers`` made (in order), as the test goes on."""
     import site_builder.parallel as parallel
 
-    monkeypatch.setattr(parallel, "usable_cpus", lambda: 4)
     started: list[int] = []
     workers_init = parallel.Workers.__init__
 
@@ -446,27 +441,32 @@ def test_more_workers_than_two_write_what_one_process_writes(seed_site, run, for
         workers_init(self, func, items, jobs, batched)
 
     monkeypatch.setattr(parallel.Workers, "__init__", counting)
+    return started
+
+
+def test_more_workers_than_two_write_what_one_process_writes(seed_site, run, forked, workers_started, monkeypatch,
+                                                             tmp_path):
+    """A machine with more cores gets more workers (``parallel.default_jobs``): four workers, forced on the
+    seed site with small chunks, give the bytes one process gives, and four are really forked."""
+    import site_builder.parallel as parallel
+
+    monkeypatch.setattr(parallel, "usable_cpus", lambda: 4)
     run(seed_site, "import")
     copy = tmp_path / "copy"
     shutil.copytree(seed_site, copy)
     one = forked(seed_site, jobs=1)
-    assert started == []
+    assert workers_started == []
     four = forked(copy, jobs=4)
     # reading the records, the list templates' try on a small site (one worker, beside the model), both render stages
-    assert started == [4, 1, 4, 4]
+    assert workers_started == [4, 1, 4, 4]
     assert snapshot(copy / "output") == snapshot(seed_site / "output")
     assert (four.pages, four.papers, four.rendered) == (one.pages, one.papers, one.rendered)
 
 
-def test_workers_are_never_more_than_the_usable_cores(seed_site, run, forked, monkeypatch):
+def test_workers_are_never_more_than_the_usable_cores(seed_site, run, forked, workers_started, monkeypatch):
     import site_builder.parallel as parallel
 
     monkeypatch.setattr(parallel, "usable_cpus", lambda: 3)
-    started: list[int] = []
-    workers_init = parallel.Workers.__init__
-    monkeypatch.setattr(parallel.Workers, "__init__",
-                        lambda self, func, items, jobs, batched=False:
-                        (started.append(jobs), workers_init(self, func, items, jobs, batched))[-1])
     run(seed_site, "import")
     forked(seed_site, jobs=16)
-    assert started == [3, 1, 3, 3]
+    assert workers_started == [3, 1, 3, 3]

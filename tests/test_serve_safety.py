@@ -2,7 +2,14 @@
 host names (issue 18 items 1 and 10)."""
 from __future__ import annotations
 
+import ctypes
 import http.client
+import os
+import platform
+import signal
+import subprocess
+import sys
+import time
 import urllib.parse
 from pathlib import Path
 
@@ -255,3 +262,28 @@ def test_the_server_does_not_use_livereload(tmp_path):
     import sys
     code = "import sys, site_builder.serve; print('livereload' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.strip() == "False"
+
+
+# tgkill(2): a signal to one thread of a process (Python has no wrapper for it)
+TGKILL = {"x86_64": 234, "aarch64": 131}.get(platform.machine())
+
+
+@pytest.mark.skipif(sys.platform != "linux" or TGKILL is None, reason="tgkill(2) by number, Linux x86_64/aarch64")
+def test_ctrl_c_stops_the_server_whichever_of_its_threads_the_kernel_hands_it_to(tmp_path, stoppable):
+    """A Ctrl-C is sent to the process, and the kernel gives it to whichever thread takes it first: now and
+    then a watchdog thread waking from its one-second wait. Here it is sent to such a thread on purpose. With a
+    handler set by ``signal.signal`` the idle loop slept on in ``epoll`` and the server never stopped (it was
+    1 run in 20 of a test's teardown under load)."""
+    site = make_site(tmp_path / "site", config=CONFIG)
+    server = stoppable(site)
+    pid = server.proc.pid
+    time.sleep(1.5)  # nothing due on the loop: it waits in epoll with no timeout
+    others = sorted(int(t) for t in os.listdir(f"/proc/{pid}/task") if int(t) != pid)
+    assert others, "the watchdog threads"
+    libc = ctypes.CDLL(None, use_errno=True)
+    assert libc.syscall(TGKILL, pid, others[-1], int(signal.SIGINT)) == 0, os.strerror(ctypes.get_errno())
+    try:
+        assert server.proc.wait(timeout=10) == 0
+    except subprocess.TimeoutExpired:
+        raise AssertionError("the server did not stop on a Ctrl-C taken by one of its other threads") from None
+    assert server.output().endswith("stopped")

@@ -72,6 +72,7 @@ class ServeOptions:
 
 
 LOCK_RETRY_SECONDS = 0.25
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)  # Ctrl-C and kill: the server stops cleanly
 MAX_PATH = 4096  # longer request paths are not files of a site: 404 without asking the file system
 
 # Content types as GitHub Pages sends them (its types come from mime-db): the same in the preview on every
@@ -432,14 +433,14 @@ class DevServer:
         raised wherever the signal lands it could be swallowed (Python only prints "Exception ignored" when it
         interrupts a weakref callback or a finalizer), leaving the server running."""
         loop = self.loop.asyncio_loop
-        for signum in (signal.SIGINT, signal.SIGTERM):
+        for signum in STOP_SIGNALS:
             try:
                 loop.add_signal_handler(signum, loop.stop)
             except NotImplementedError:  # Windows: Ctrl-C raises KeyboardInterrupt in the loop's thread
                 pass
 
     def stop(self, server: HTTPServer) -> None:
-        for signum in (signal.SIGINT, signal.SIGTERM):  # a second Ctrl-C while stopping: Python's own handling
+        for signum in STOP_SIGNALS:  # a second Ctrl-C while stopping: Python's own handling
             try:
                 self.loop.asyncio_loop.remove_signal_handler(signum)
             except NotImplementedError:

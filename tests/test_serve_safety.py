@@ -258,8 +258,6 @@ def test_an_error_names_its_file(tmp_path, stoppable):
 
 
 def test_the_server_does_not_use_livereload(tmp_path):
-    import subprocess
-    import sys
     code = "import sys, site_builder.serve; print('livereload' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.strip() == "False"
 

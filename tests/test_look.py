@@ -405,6 +405,7 @@ def test_cite_box_collapsed_and_each_copy_button_copies_exactly_its_text(looks, 
     context = browser.new_context()
     context.grant_permissions(["clipboard-read", "clipboard-write"])
     page = context.new_page()
+    page.clock.install()  # the button's "Copied" lasts 2 s: the test moves the page's clock on instead of waiting
     try:
         page.goto((looks[theme] / f"papers/{PAPER}/index.html").as_uri())
         tabs = page.locator(".cite-tabs [role=tab]")
@@ -420,6 +421,8 @@ def test_cite_box_collapsed_and_each_copy_button_copies_exactly_its_text(looks, 
             expected = page.evaluate(f"document.getElementById('cite-{panel}-text').textContent")
             assert page.evaluate("navigator.clipboard.readText()") == expected
             assert expected.strip() and (panel != "bibtex" or expected.startswith("@misc{panda2024lottery,"))
+            assert page.locator(f"#cite-{panel} button.copy").inner_text() != "Copy"
+            page.clock.run_for(2000)
             page.wait_for_function(f"document.querySelector('#cite-{panel} button.copy').textContent === 'Copy'",
                                    timeout=10000)
             # its download link is a file holding exactly the same text

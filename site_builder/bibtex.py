@@ -16,11 +16,11 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from .dates import MONTH_NAMES
 from .problems import Problem, error, warning
 
 # BibTeX's standard month macros.
-MONTH_MACROS = {m[:3].lower(): m for m in ("January", "February", "March", "April", "May", "June", "July",
-                                            "August", "September", "October", "November", "December")}
+MONTH_MACROS = {m[:3].lower(): m for m in MONTH_NAMES}
 _NAME_RE = re.compile(r"[^\s\"#%'(),={}@]+")
 _TYPE_RE = re.compile(r"@\s*([A-Za-z][\w-]*)\s*([{(])")
 _ENTRY_START_RE = re.compile(r"^[ \t]*@\s*[A-Za-z][\w-]*\s*[{(]", re.MULTILINE)
